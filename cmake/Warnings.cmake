@@ -1,0 +1,13 @@
+# Compiler warnings and sanitizers applied to every roomcal target through one
+# interface library, so a target opts in by linking roomcal_options.
+add_library(roomcal_options INTERFACE)
+target_compile_options(roomcal_options INTERFACE -Wall -Wextra -Wpedantic -Wshadow
+                                                 -Wnon-virtual-dtor -Wcast-align)
+if(ROOMCAL_WERROR)
+  target_compile_options(roomcal_options INTERFACE -Werror)
+endif()
+if(ROOMCAL_SANITIZE)
+  target_compile_options(roomcal_options INTERFACE -fsanitize=address,undefined
+                                                   -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  target_link_options(roomcal_options INTERFACE -fsanitize=address,undefined)
+endif()

@@ -1,0 +1,38 @@
+// Room profile look-ups.
+#include "roomcal/core/room.hpp"
+
+#include <cmath>
+
+namespace roomcal {
+
+const Measurement* RoomChannel::find_position(int position) const {
+    for (const auto& m : measurements)
+        if (m.position == position) return &m;
+    return nullptr;
+}
+
+RoomChannel* Room::find_channel(const std::string& channel_name) {
+    for (auto& c : channels)
+        if (c.name == channel_name) return &c;
+    return nullptr;
+}
+
+const RoomChannel* Room::find_channel(const std::string& channel_name) const {
+    for (const auto& c : channels)
+        if (c.name == channel_name) return &c;
+    return nullptr;
+}
+
+RoomChannel& Room::channel(const std::string& channel_name) {
+    if (auto* c = find_channel(channel_name)) return *c;
+    channels.push_back(RoomChannel{channel_name, {}});
+    return channels.back();
+}
+
+const FilterSet* Room::correction_for(Hz rate) const {
+    for (const auto& fs : corrections)
+        if (std::abs(fs.sample_rate.value - rate.value) < 0.5) return &fs;
+    return nullptr;
+}
+
+}  // namespace roomcal
