@@ -1,0 +1,118 @@
+// Subcommands whose options are settled but whose work is not built yet. Each is
+// declared in full so `roomcal help CMD` documents it; running it exits 2 and says so.
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "commands.hpp"
+
+namespace roomcal::app {
+namespace {
+
+// Option values are parsed (so usage errors surface) but not used yet.
+struct Sink {
+    std::string s1, s2, s3, s4, s5, s6, s7;
+    int i1 = 0, i2 = 0, i3 = 0;
+    double d1 = 0.0, d2 = 0.0;
+    bool b1 = false;
+};
+
+Runner not_yet(const std::string& name) {
+    return [name] {
+        std::cerr << "roomcal " << name << ": not available yet in this version of roomcal\n";
+        return exit_usage_error;
+    };
+}
+
+}  // namespace
+
+void add_pending(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& out) {
+    auto v = std::make_shared<Sink>();
+    auto keep = [&out, v](CLI::App* cmd) { out.emplace_back(cmd, not_yet(cmd->get_name())); };
+
+    auto* measure = app.add_subcommand("measure", "Measure a room: play sweeps, record the mic, store the responses");
+    measure->add_option("--room", v->s1, "Room folder to create or add to")->required();
+    measure->add_option("--simulate", v->s2, "Use a built-in virtual room instead of audio devices");
+    measure->add_option("--out-dev", v->s3, "Output device (name or index, see `roomcal devices`)");
+    measure->add_option("--in-dev", v->s4, "Input device (name or index)");
+    measure->add_option("--channels", v->s5, "Loudspeaker channels to measure, e.g. L,R");
+    measure->add_option("--positions", v->i1, "Number of mic positions");
+    measure->add_option("--sweeps", v->i2, "Sweeps per position (averaged; repeatability is checked)");
+    measure->add_option("--loopback", v->i3, "Input channel wired to an output, as timing reference");
+    measure->add_option("--level", v->d1, "Sweep level in dBFS (default -20; louder asks to confirm)");
+    keep(measure);
+
+    auto* analyze = app.add_subcommand("analyze", "Turn a recorded sweep into an impulse response and a report");
+    analyze->add_option("--sweep", v->s1, "The sweep WAV that was played (its JSON sidecar beside it)")->required();
+    analyze->add_option("--recording", v->s2, "The recording of the mic")->required();
+    analyze->add_option("--out", v->s3, "Impulse response WAV to write")->required();
+    analyze->add_option("--json", v->s4, "Quality and acoustics report (JSON)");
+    keep(analyze);
+
+    auto* import = app.add_subcommand("import", "Import an impulse response or REW/FRD export into a room");
+    import->add_option("file", v->s1, "IR WAV, REW text export or FRD file")->required();
+    import->add_option("--room", v->s2, "Room folder (created if missing)")->required();
+    import->add_option("--channel", v->s3, "Channel name, e.g. L or R")->required();
+    import->add_option("--position", v->i1, "Mic position number (from 1)");
+    keep(import);
+
+    auto* fit = app.add_subcommand("fit", "Fit a correction to a target curve and store it in the room");
+    fit->add_option("--room", v->s1, "Room folder")->required();
+    fit->add_option("--target", v->s2, "flat | tilt:-1[@PIVOT] | house:+4@100 | FILE");
+    fit->add_option("--mode", v->s3, "peq | fir | mixed")->check(CLI::IsMember({"peq", "fir", "mixed"}));
+    fit->add_option("--filters", v->i1, "Number of parametric filters");
+    fit->add_option("--max-boost", v->d1, "Largest boost allowed, dB (default 6)");
+    fit->add_option("--range", v->s4, "Fit range LO-HI in Hz, e.g. 20-500");
+    fit->add_option("--taps", v->i2, "FIR length at 48 kHz (scaled per rate)");
+    fit->add_option("--rate", v->d2, "Sample rate to design for");
+    keep(fit);
+
+    auto* exp = app.add_subcommand("export", "Export a room's correction for other tools");
+    exp->add_option("--room", v->s1, "Room folder")->required();
+    exp->add_option("--format", v->s2, "camilladsp | equalizerapo | rew | wav")
+        ->required()
+        ->check(CLI::IsMember({"camilladsp", "equalizerapo", "rew", "wav"}));
+    exp->add_option("--out", v->s3, "Output file or folder")->required();
+    keep(exp);
+
+    auto* render = app.add_subcommand("render", "Run a file through the correction and mastering chain offline");
+    render->add_option("in", v->s1, "Input audio file")->required();
+    render->add_option("out", v->s2, "Output audio file")->required();
+    render->add_option("--room", v->s3, "Room whose correction to apply");
+    render->add_option("--fir", v->s4, "FIR WAV: one channel per output channel, or mono for all");
+    render->add_option("--chain", v->s5, "Mastering chain (chain.json)");
+    render->add_option("--as-heard-in", v->s6, "Audition as heard in another measured room");
+    render->add_flag("--no-correction", v->b1, "Bypass the room correction");
+    render->add_option("--block", v->i1, "Processing block size in frames");
+    keep(render);
+
+    auto* compare = app.add_subcommand("compare", "Level-match and align a mix against its master; show what changed");
+    compare->add_option("mix", v->s1, "The mix");
+    compare->add_option("master", v->s2, "The master");
+    compare->add_option("--json", v->s3, "Write the comparison as JSON");
+    compare->add_option("--report", v->s4, "Write an HTML report");
+    compare->add_option("--pairs", v->s5, "File listing \"mix master\" pairs, one per line");
+    compare->add_option("--apply-to", v->s6, "Room whose target to adjust from the pairs");
+    keep(compare);
+
+    auto* translate = app.add_subcommand("translate", "How a mix lands in each measured room, corrected and not");
+    translate->add_option("mix", v->s1, "The mix")->required();
+    translate->add_option("--rooms", v->s2, "Room folders, comma separated")->required();
+    translate->add_option("--json", v->s3, "Write the result as JSON");
+    keep(translate);
+
+    auto* report = app.add_subcommand("report", "Write a self-contained HTML report of a room");
+    report->add_option("--room", v->s1, "Room folder")->required();
+    report->add_option("--out", v->s2, "HTML file to write")->required();
+    keep(report);
+
+    auto* monitor = app.add_subcommand("monitor", "Open the monitor app (measure, correct, master, compare)");
+    monitor->add_option("--room", v->s1, "Room to open");
+    monitor->add_option("--simulate", v->s2, "Use a built-in virtual room as the audio device");
+    monitor->add_option("--page", v->s3, "Page to open: audio, measure, correct, monitor, compare, rooms");
+    monitor->add_option("--screenshot", v->s4, "Render, save a PNG of the window, and exit");
+    monitor->add_option("--frames", v->i1, "Frames to render before the screenshot");
+    keep(monitor);
+}
+
+}  // namespace roomcal::app

@@ -1,0 +1,24 @@
+// The roomcal CLI's subcommands. Each add_* declares its options on the CLI11 app and
+// returns the function that runs it once parsing succeeded; it returns the exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace roomcal::app {
+
+using Runner = std::function<int()>;
+
+// Exit codes shared by every subcommand.
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_runtime_error = 1;
+inline constexpr int exit_usage_error = 2;
+
+Runner add_demo(CLI::App& app);
+Runner add_devices(CLI::App& app);
+Runner add_sweep(CLI::App& app);
+// Subcommands declared with their options but not built yet: each exits 2 saying so.
+void add_pending(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& out);
+
+}  // namespace roomcal::app
