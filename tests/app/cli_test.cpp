@@ -1,0 +1,70 @@
+#include <catch2/catch.hpp>
+
+#include "roomcal/io/audio_file.hpp"
+#include "roomcal/io/room_profile.hpp"
+#include "support/test_support.hpp"
+
+using namespace roomcal;
+using test::run_cli;
+
+TEST_CASE("version, help and exit codes", "[app][cli]") {
+    CHECK(run_cli("--version").out.find("roomcal 0.") != std::string::npos);
+    const auto help = run_cli("help");
+    CHECK(help.exit_code == 0);
+    for (const char* cmd : {"demo", "devices", "sweep", "measure", "analyze", "import", "fit", "export", "render",
+                            "compare", "translate", "report", "monitor"})
+        CHECK(help.out.find(cmd) != std::string::npos);
+
+    const auto fit_help = run_cli("fit --help");
+    CHECK(fit_help.exit_code == 0);
+    CHECK(fit_help.out.find("--max-boost") != std::string::npos);
+    CHECK(run_cli("help fit").out == fit_help.out);
+
+    const auto unknown = run_cli("devices --bogus");
+    CHECK(unknown.exit_code == 2);
+    CHECK(unknown.out.find("--bogus") != std::string::npos);
+    CHECK(run_cli("frobnicate").exit_code == 2);
+    CHECK(run_cli("help frobnicate").exit_code == 2);
+}
+
+TEST_CASE("commands not built yet say so and exit 2", "[app][cli]") {
+    const auto r = run_cli("translate mix.wav --rooms a,b");
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.find("not available yet") != std::string::npos);
+}
+
+TEST_CASE("devices works without any sound card", "[app][cli]") {
+    const auto r = run_cli("devices");
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("Host APIs:") != std::string::npos);
+    CHECK(r.out.find("ALSA lib") == std::string::npos);  // back-end noise stays off the terminal
+}
+
+TEST_CASE("sweep writes WAV and sidecar, bad values exit 2 and write nothing", "[app][cli]") {
+    test::TempDir dir;
+    const auto ok = run_cli("sweep --out " + (dir / "s.wav").string() + " --rate 96000 --length 65536 --level -30");
+    CHECK(ok.exit_code == 0);
+    const auto info = io::probe_audio(dir / "s.wav");
+    CHECK(info.sample_rate.value == 96000.0);
+    CHECK(std::filesystem::exists(dir / "s.json"));
+
+    const auto bad = run_cli("sweep --out " + (dir / "b.wav").string() + " --end 30000");
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.out.find("Nyquist") != std::string::npos);
+    const auto bad_rate = run_cli("sweep --out " + (dir / "b.wav").string() + " --rate 12345");
+    CHECK(bad_rate.exit_code == 2);
+    CHECK_FALSE(std::filesystem::exists(dir / "b.wav"));
+}
+
+TEST_CASE("demo writes a sweep and a room profile per virtual room", "[app][cli][slow]") {
+    test::TempDir dir;
+    const auto r = run_cli("demo --out " + dir.path().string());
+    INFO(r.out);
+    REQUIRE(r.exit_code == 0);
+    CHECK(std::filesystem::exists(dir / "sweep.wav"));
+    for (const char* name : {"untreated-bedroom", "living-room", "treated-studio"}) {
+        const auto room = io::load_room(dir / "rooms" / name);
+        CHECK(room.channels.size() == 2);
+        CHECK(room.channels[0].measurements.size() == 9);
+    }
+}

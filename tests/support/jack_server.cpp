@@ -1,0 +1,65 @@
+// Test JACK server lifecycle.
+#include "support/jack_server.hpp"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+namespace roomcal::test {
+
+JackServer::JackServer(int sample_rate, int period, int channels) {
+    name_ = "roomcal-test-" + std::to_string(::getpid());
+    const std::string rate = std::to_string(sample_rate);
+    const std::string per = std::to_string(period);
+    const std::string ch = std::to_string(channels);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+        const int devnull = ::open("/dev/null", O_WRONLY);
+        ::dup2(devnull, STDOUT_FILENO);
+        ::dup2(devnull, STDERR_FILENO);
+        ::setenv("JACK_NO_AUDIO_RESERVATION", "1", 1);
+        ::execlp("jackd", "jackd", "--no-realtime", "-n", name_.c_str(), "-d", "dummy", "-r", rate.c_str(), "-p",
+                 per.c_str(), "-C", ch.c_str(), "-P", ch.c_str(), static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    if (pid_ < 0) {
+        error_ = "fork failed";
+        return;
+    }
+    ::setenv("JACK_DEFAULT_SERVER", name_.c_str(), 1);
+    ::setenv("JACK_NO_START_SERVER", "1", 1);
+    const std::string probe = "jack_lsp -s " + name_ + " >/dev/null 2>&1";
+    for (int i = 0; i < 100; ++i) {
+        int status = 0;
+        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+            error_ = "jackd exited at start (is the jackd2 package installed?)";
+            pid_ = -1;
+            return;
+        }
+        if (std::system(probe.c_str()) == 0) {
+            ok_ = true;
+            return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    error_ = "jackd did not come up within 5 s";
+}
+
+JackServer::~JackServer() {
+    if (pid_ > 0) {
+        ::kill(pid_, SIGTERM);
+        int status = 0;
+        for (int i = 0; i < 100 && ::waitpid(pid_, &status, WNOHANG) == 0; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, &status, 0);
+    }
+    ::unsetenv("JACK_DEFAULT_SERVER");
+}
+
+}  // namespace roomcal::test
