@@ -85,6 +85,7 @@ struct Fftw<double> {
     static void c2r(void* plan, std::complex<double>* in, double* out) {
         fftw_execute_dft_c2r(static_cast<fftw_plan>(plan), reinterpret_cast<Complex*>(in), out);
     }
+    static void destroy(void* plan) { fftw_destroy_plan(static_cast<fftw_plan>(plan)); }
 };
 
 template <>
@@ -112,21 +113,37 @@ struct Fftw<float> {
     static void c2r(void* plan, std::complex<float>* in, float* out) {
         fftwf_execute_dft_c2r(static_cast<fftwf_plan>(plan), reinterpret_cast<Complex*>(in), out);
     }
+    static void destroy(void* plan) { fftwf_destroy_plan(static_cast<fftwf_plan>(plan)); }
 };
 
-// Plans live for the whole process: a handful of sizes, reused by every instance.
+// Plans live for the whole process: a handful of sizes, reused by every instance. The
+// cache destroys them at exit, so leak checkers see a clean process.
+template <typename T>
+class PlanCache {
+public:
+    ~PlanCache() {
+        for (auto& [key, plan] : plans_) Fftw<T>::destroy(plan);
+    }
+    void* get(std::size_t n, bool forward, PlanRigor rigor) {
+        std::lock_guard lock(planner_mutex());
+        load_wisdom_once();
+        auto& slot = plans_[{n, forward, rigor}];
+        if (!slot) {
+            const int ni = static_cast<int>(n);
+            slot = forward ? Fftw<T>::plan_r2c(ni, flags_for(rigor)) : Fftw<T>::plan_c2r(ni, flags_for(rigor));
+            if (!slot) throw Error("FFTW could not plan a transform of size " + std::to_string(n));
+        }
+        return slot;
+    }
+
+private:
+    std::map<std::tuple<std::size_t, bool, PlanRigor>, void*> plans_;
+};
+
 template <typename T>
 void* cached_plan(std::size_t n, bool forward, PlanRigor rigor) {
-    static std::map<std::tuple<std::size_t, bool, PlanRigor>, void*> cache;
-    std::lock_guard lock(planner_mutex());
-    load_wisdom_once();
-    auto& slot = cache[{n, forward, rigor}];
-    if (!slot) {
-        const int ni = static_cast<int>(n);
-        slot = forward ? Fftw<T>::plan_r2c(ni, flags_for(rigor)) : Fftw<T>::plan_c2r(ni, flags_for(rigor));
-        if (!slot) throw Error("FFTW could not plan a transform of size " + std::to_string(n));
-    }
-    return slot;
+    static PlanCache<T> cache;
+    return cache.get(n, forward, rigor);
 }
 
 }  // namespace
@@ -177,6 +194,7 @@ std::vector<double> irfft(std::span<const std::complex<double>> bins, std::size_
 }
 
 std::size_t next_fast_size(std::size_t n) {
+    if (n > (std::size_t{1} << 40)) throw Error("FFT size " + std::to_string(n) + " is beyond any sensible signal");
     for (std::size_t m = n < 1 ? 1 : n;; ++m) {
         std::size_t r = m;
         for (std::size_t p : {2u, 3u, 5u})
