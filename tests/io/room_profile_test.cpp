@@ -31,6 +31,16 @@ Room sample_room() {
             m.impulse_response.reference_sample = 123.25;
             room.channel(ch).measurements.push_back(m);
         }
+    Measurement imported;  // a REW export: a frequency response and no impulse response
+    imported.position = 3;
+    imported.timing = "imported";
+    imported.frequency_response = {{20.0, 200.0, 2000.0}, {75.5, 80.25, 79.0}, {0.1, -1.5, -3.25}};
+    room.channel("L").measurements.push_back(imported);
+    room.channel("L").measurements[0].delay_samples = 171.5;
+    room.channel("L").measurements[0].timing = "loopback";
+    room.mic_calibration.source = "umik-7001234.txt";
+    room.mic_calibration.spl_offset_db = 94.0;
+    room.mic_calibration.deviation = {{20.0, 1000.0, 20000.0}, {-1.5, 0.0, 2.25}, {}};
     FilterSet fs;
     fs.sample_rate = 48_kHz;
     fs.channels.push_back({"L", -3.5, 12.0, {Biquad{0.9, -1.7, 0.8, -1.75, 0.79}}, float_exact_noise(512, 99)});
@@ -59,11 +69,20 @@ TEST_CASE("room profile round-trips through room.json and WAV files", "[io][room
             const auto* bm = bc->find_position(m.position);
             REQUIRE(bm != nullptr);
             CHECK(bm->label == m.label);
+            CHECK(bm->timing == m.timing);
+            CHECK(bm->delay_samples == m.delay_samples);
             CHECK(bm->impulse_response.samples == m.impulse_response.samples);
-            CHECK(bm->impulse_response.sample_rate.value == 48000.0);
-            CHECK(bm->impulse_response.reference_sample == 123.25);
+            CHECK(bm->frequency_response.magnitude_db == m.frequency_response.magnitude_db);
+            CHECK(bm->frequency_response.phase_rad == m.frequency_response.phase_rad);
+            if (m.has_impulse_response()) {
+                CHECK(bm->impulse_response.sample_rate.value == 48000.0);
+                CHECK(bm->impulse_response.reference_sample == 123.25);
+            }
         }
     }
+    CHECK(back.mic_calibration.source == room.mic_calibration.source);
+    CHECK(back.mic_calibration.spl_offset_db == 94.0);
+    CHECK(back.mic_calibration.deviation.magnitude_db == room.mic_calibration.deviation.magnitude_db);
     REQUIRE(back.corrections.size() == 1);
     CHECK(back.corrections[0] == room.corrections[0]);  // biquads bit-exact through JSON
 
@@ -76,12 +95,12 @@ TEST_CASE("room profile round-trips through room.json and WAV files", "[io][room
     }
     SECTION("saving again replaces changed files and removes stale ones") {
         Room changed = back;
-        changed.channels[0].measurements.pop_back();
+        changed.channels[0].measurements.erase(changed.channels[0].measurements.begin() + 1);
         changed.corrections[0].channels[0].fir.clear();
         io::save_room(changed, dir / "bedroom");
         const auto files = test::list_files(dir / "bedroom");
-        CHECK(files.size() == 1 + 3);  // room.json + three IRs, no FIR
-        CHECK(io::load_room(dir / "bedroom").channels[0].measurements.size() == 1);
+        CHECK(files.size() == 1 + 3);                                                // room.json + three IRs, no FIR
+        CHECK(io::load_room(dir / "bedroom").channels[0].measurements.size() == 2);  // p1 and the imported p3
     }
 }
 
@@ -119,6 +138,16 @@ TEST_CASE("broken room profiles are reported with the file and the field", "[io]
     j["channels"][0]["measurements"][0]["impulse_response"] = "../../etc/passwd";
     write(j);
     CHECK_THROWS_WITH(io::load_room(dir / "r"), Catch::Contains("inside the room folder"));
+
+    j = good;
+    j["channels"][0]["measurements"][2]["frequency_response"]["magnitude_db"][1] = "loud";
+    write(j);
+    CHECK_THROWS_WITH(io::load_room(dir / "r"), Catch::Contains("magnitude_db[1]"));
+
+    j = good;
+    j["channels"][0]["measurements"][2].erase("frequency_response");
+    write(j);
+    CHECK_THROWS_WITH(io::load_room(dir / "r"), Catch::Contains("needs an impulse_response or a frequency_response"));
 
     j = good;
     j["corrections"][0]["channels"][0]["biquads"][0]["a1"] = "x";

@@ -113,6 +113,36 @@ std::vector<double> read_mono(const Reader& r, const fs::path& path, const std::
     return {ch.begin(), ch.end()};
 }
 
+std::vector<double> number_array(const Reader& r, const json& obj, const std::string& where, const char* key) {
+    const auto& a = r.array(obj, where, key);
+    std::vector<double> v;
+    v.reserve(a.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (!a[i].is_number()) r.fail(where + "." + key + "[" + std::to_string(i) + "]", "expected a number");
+        v.push_back(a[i].get<double>());
+    }
+    return v;
+}
+
+FrequencyResponse read_response(const Reader& r, const json& obj, const std::string& where) {
+    FrequencyResponse fr;
+    fr.frequency_hz = number_array(r, obj, where, "frequency_hz");
+    fr.magnitude_db = number_array(r, obj, where, "magnitude_db");
+    if (obj.contains("phase_rad")) fr.phase_rad = number_array(r, obj, where, "phase_rad");
+    try {
+        fr.validate(where.c_str());
+    } catch (const Error& e) {
+        r.fail(where, e.what());
+    }
+    return fr;
+}
+
+json response_json(const FrequencyResponse& fr) {
+    json j{{"frequency_hz", fr.frequency_hz}, {"magnitude_db", fr.magnitude_db}};
+    if (fr.has_phase()) j["phase_rad"] = fr.phase_rad;
+    return j;
+}
+
 }  // namespace
 
 bool room_exists(const fs::path& dir) { return fs::is_regular_file(dir / "room.json"); }
@@ -150,6 +180,12 @@ Room load_room(const fs::path& dir) {
             room.metadata[k] = v.get<std::string>();
         }
     }
+    if (j.contains("mic_calibration")) {
+        const auto& mc = r.field(j, "(top level)", "mic_calibration");
+        room.mic_calibration.source = mc.contains("source") ? r.string(mc, "mic_calibration", "source") : "";
+        room.mic_calibration.spl_offset_db = r.number_or(mc, "mic_calibration", "spl_offset_db", 0.0);
+        room.mic_calibration.deviation = read_response(r, mc, "mic_calibration");
+    }
     const auto& channels = r.array(j, "(top level)", "channels");
     for (std::size_t ci = 0; ci < channels.size(); ++ci) {
         const std::string cw = "channels[" + std::to_string(ci) + "]";
@@ -164,14 +200,23 @@ Room load_room(const fs::path& dir) {
             if (m.position < 1) r.fail(mw + ".position", "positions are numbered from 1");
             if (ch.find_position(m.position)) r.fail(mw, "position " + std::to_string(m.position) + " appears twice");
             if (ms[mi].contains("label")) m.label = r.string(ms[mi], mw, "label");
-            const auto wav = checked_relative(r, dir, mw, r.string(ms[mi], mw, "impulse_response"));
-            m.impulse_response.samples = read_mono(r, wav, mw, &m.impulse_response.sample_rate);
-            m.impulse_response.reference_sample = r.number_or(ms[mi], mw, "reference_sample", 0.0);
-            try {
-                m.impulse_response.validate(wav.string().c_str());
-            } catch (const Error& e) {
-                r.fail(mw, e.what());
+            if (ms[mi].contains("timing")) m.timing = r.string(ms[mi], mw, "timing");
+            m.delay_samples = r.number_or(ms[mi], mw, "delay_samples", 0.0);
+            if (ms[mi].contains("impulse_response")) {
+                const auto wav = checked_relative(r, dir, mw, r.string(ms[mi], mw, "impulse_response"));
+                m.impulse_response.samples = read_mono(r, wav, mw, &m.impulse_response.sample_rate);
+                m.impulse_response.reference_sample = r.number_or(ms[mi], mw, "reference_sample", 0.0);
+                try {
+                    m.impulse_response.validate(wav.string().c_str());
+                } catch (const Error& e) {
+                    r.fail(mw, e.what());
+                }
             }
+            if (ms[mi].contains("frequency_response"))
+                m.frequency_response =
+                    read_response(r, r.field(ms[mi], mw, "frequency_response"), mw + ".frequency_response");
+            if (!m.has_impulse_response() && m.frequency_response.size() == 0)
+                r.fail(mw, "needs an impulse_response or a frequency_response");
             ch.measurements.push_back(std::move(m));
         }
         room.channels.push_back(std::move(ch));
@@ -224,8 +269,14 @@ Room load_room(const fs::path& dir) {
 void save_room(const Room& room, const fs::path& dir) {
     if (room.name.empty()) throw Error("cannot save a room without a name");
     for (const auto& ch : room.channels)
-        for (const auto& m : ch.measurements)
-            m.impulse_response.validate(("channel " + ch.name + " position " + std::to_string(m.position)).c_str());
+        for (const auto& m : ch.measurements) {
+            const std::string what = "channel " + ch.name + " position " + std::to_string(m.position);
+            if (m.has_impulse_response()) m.impulse_response.validate(what.c_str());
+            if (m.frequency_response.size() > 0) m.frequency_response.validate(what.c_str());
+            if (!m.has_impulse_response() && m.frequency_response.size() == 0)
+                throw Error(what + " has neither an impulse response nor a frequency response");
+        }
+    if (!room.mic_calibration.empty()) room.mic_calibration.deviation.validate("mic calibration");
     for (const auto& set : room.corrections) set.validate();
 
     std::error_code ec;
@@ -247,17 +298,27 @@ void save_room(const Room& room, const fs::path& dir) {
     j["schema_version"] = room_schema_version;
     j["name"] = room.name;
     j["metadata"] = room.metadata;
+    if (!room.mic_calibration.empty()) {
+        json mc = response_json(room.mic_calibration.deviation);
+        mc["source"] = room.mic_calibration.source;
+        mc["spl_offset_db"] = room.mic_calibration.spl_offset_db;
+        j["mic_calibration"] = std::move(mc);
+    }
     j["channels"] = json::array();
     for (const auto& ch : room.channels) {
         json jc{{"name", ch.name}, {"measurements", json::array()}};
         for (const auto& m : ch.measurements) {
-            const auto& ir = m.impulse_response;
-            const fs::path rel = fs::path("ir") / (safe_name(ch.name) + "-p" + std::to_string(m.position) + "-" +
-                                                   content_tag(ir.samples, ir.sample_rate.value) + ".wav");
-            json jm{{"position", m.position},
-                    {"impulse_response", store(rel, ir.samples, ir.sample_rate)},
-                    {"reference_sample", ir.reference_sample}};
+            json jm{{"position", m.position}, {"delay_samples", m.delay_samples}};
+            if (m.has_impulse_response()) {
+                const auto& ir = m.impulse_response;
+                const fs::path rel = fs::path("ir") / (safe_name(ch.name) + "-p" + std::to_string(m.position) + "-" +
+                                                       content_tag(ir.samples, ir.sample_rate.value) + ".wav");
+                jm["impulse_response"] = store(rel, ir.samples, ir.sample_rate);
+                jm["reference_sample"] = ir.reference_sample;
+            }
+            if (m.frequency_response.size() > 0) jm["frequency_response"] = response_json(m.frequency_response);
             if (!m.label.empty()) jm["label"] = m.label;
+            if (!m.timing.empty()) jm["timing"] = m.timing;
             jc["measurements"].push_back(std::move(jm));
         }
         j["channels"].push_back(std::move(jc));

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "roomcal/core/filter_set.hpp"
+#include "roomcal/core/frequency_response.hpp"
 #include "roomcal/core/impulse_response.hpp"
 
 namespace roomcal {
@@ -15,7 +16,26 @@ namespace roomcal {
 struct Measurement {
     int position = 1;   // 1-based mic position
     std::string label;  // e.g. "listening position", "30 cm left"
+    // A measured or imported impulse response (empty samples: none), and/or a frequency
+    // response imported from another tool (REW text, FRD) when no impulse response exists.
     ImpulseResponse impulse_response;
+    FrequencyResponse frequency_response;
+    // Arrival of the direct sound after the timing reference (loopback wire or acoustic
+    // timing marker), in samples: what channel alignment compares between channels.
+    double delay_samples = 0.0;
+    std::string timing;  // "loopback", "acoustic timing marker", "direct sound", "imported"
+
+    bool has_impulse_response() const { return !impulse_response.samples.empty(); }
+};
+
+// A measurement microphone's calibration: its deviation from flat, subtracted from every
+// response measured with it, and the SPL offset of the whole chain.
+struct MicCalibrationCurve {
+    std::string source;  // file it came from
+    FrequencyResponse deviation;
+    double spl_offset_db = 0.0;
+
+    bool empty() const { return deviation.size() == 0; }
 };
 
 struct RoomChannel {
@@ -28,6 +48,7 @@ struct RoomChannel {
 struct Room {
     std::string name;
     std::map<std::string, std::string> metadata;  // mic, interface, notes, created, ...
+    MicCalibrationCurve mic_calibration;
     std::vector<RoomChannel> channels;
     std::vector<FilterSet> corrections;  // at most one per sample rate
 
