@@ -19,7 +19,7 @@ packages=(
   g++ cmake make pkg-config
   portaudio19-dev libfftw3-dev libeigen3-dev libimgui-dev libglfw3-dev libgl-dev
   catch2 libsndfile1-dev libebur128-dev nlohmann-json3-dev libcli11-dev libsamplerate0-dev
-  jackd2 xvfb libgl1-mesa-dri
+  jackd2 libjack-jackd2-dev xvfb libgl1-mesa-dri
 )
 
 missing=()

@@ -15,6 +15,9 @@ public:
     JackServer(const JackServer&) = delete;
     JackServer& operator=(const JackServer&) = delete;
 
+    // Terminates the server now, as a device that disappears would; waits until it is gone.
+    void stop();
+
     bool ok() const { return ok_; }
     const std::string& name() const { return name_; }
     const std::string& error() const { return error_; }
