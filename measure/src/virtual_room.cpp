@@ -1,6 +1,7 @@
 // Virtual room impulse-response synthesis. The response is assembled in the frequency
-// domain: broadband part (image sources + diffuse tail) above the Schroeder frequency,
-// modal sum below it, joined by complementary weights, then shaped by the loudspeaker.
+// domain: broadband part (image sources + diffuse tail) above the modal crossover (modal
+// overlap 1, f_s/√3), modal sum below it, joined by a Linkwitz-Riley crossover, then shaped
+// by the loudspeaker.
 #include "roomcal/measure/virtual_room.hpp"
 
 #include <algorithm>
@@ -52,6 +53,51 @@ Biquad butterworth2(double corner_hz, double fs, bool highpass) {
 double mean_mid_rt60(const VirtualRoomSpec& r) { return 0.5 * (r.rt60_s[3] + r.rt60_s[4]); }
 
 double schroeder_frequency(const VirtualRoomSpec& r) { return 2000.0 * std::sqrt(mean_mid_rt60(r) / r.volume()); }
+
+// Where modes stop being rendered one by one. Above a modal overlap of 1 (f_s/√3, modal
+// overlap growing with f²) a point's modal sum beats like Gaussian noise, so its octave-band
+// T30 wanders ±10–20 % around the modes' own decay; rendering that region as the diffuse
+// tail keeps the room's stated RT60 measurable from a single response.
+double modal_crossover_frequency(const VirtualRoomSpec& r) { return schroeder_frequency(r) / std::sqrt(3.0); }
+
+// Gaussian noise whose short-time spectrum is flat: Griffin & Lim (1984) iterations towards
+// unit STFT magnitude, keeping the phases. Plain noise lets each octave band's energy
+// fluctuate with its bandwidth-time product, so one response's T30 would miss the band's
+// RT60 by ±5–10 % (ISO 3382-2's uncertainty); flattened noise decays as specified.
+std::vector<double> spectrally_flat_noise(std::size_t length, std::mt19937_64& rng) {
+    constexpr std::size_t frame = 2048, hop = frame / 4;
+    constexpr int iterations = 8;
+    std::normal_distribution<double> gauss(0.0, 1.0);
+    std::vector<double> x(length);
+    for (auto& v : x) v = gauss(rng);
+    std::vector<double> window(frame);
+    for (std::size_t n = 0; n < frame; ++n)
+        window[n] = 0.5 - 0.5 * std::cos(2.0 * pi * static_cast<double>(n) / static_cast<double>(frame));
+    // Frames wrap around: the tail is circular, like every FFT-domain step that follows.
+    std::vector<double> overlap(length, 0.0);
+    for (std::size_t start = 0; start < length; start += hop)
+        for (std::size_t n = 0; n < frame; ++n) overlap[(start + n) % length] += window[n] * window[n];
+    const dsp::RealFft<double> fft(frame);
+    dsp::FftBuffer<double> time(frame);
+    dsp::FftBuffer<std::complex<double>> bins(fft.num_bins());
+    std::vector<double> y(length);
+    for (int it = 0; it < iterations; ++it) {
+        std::fill(y.begin(), y.end(), 0.0);
+        for (std::size_t start = 0; start < length; start += hop) {
+            for (std::size_t n = 0; n < frame; ++n) time[n] = x[(start + n) % length] * window[n];
+            fft.forward(time.data(), bins.data());
+            for (std::size_t k = 0; k < bins.size(); ++k) {
+                const double m = std::sqrt(std::norm(bins[k]));
+                bins[k] = m > 0.0 ? bins[k] / m : std::complex<double>(1.0, 0.0);
+            }
+            fft.inverse(bins.data(), time.data());
+            for (std::size_t n = 0; n < frame; ++n)
+                y[(start + n) % length] += time[n] * window[n] / static_cast<double>(frame);
+        }
+        for (std::size_t n = 0; n < length; ++n) x[n] = y[n] / overlap[n];
+    }
+    return x;
+}
 
 VirtualRoomSpec make_room(std::string name, std::string description, Vec3 dims, std::array<double, 8> rt60,
                           double speaker_y, double half_spacing, double listen_x, double noise, double latency) {
@@ -168,13 +214,11 @@ ImpulseResponse simulate_impulse_response(const VirtualRoomSpec& room, std::size
                     add_fractional_impulse(early, delay, std::pow(beta, order) * d_direct / d);
                 }
 
-    // --- Diffuse tail: white noise split into octave bands, each with its own decay,
+    // --- Diffuse tail: spectrally flat noise split into octave bands, each with its own decay,
     // faded in over the mixing time so it takes over where the image sources stop.
     std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ull + speaker * 7919 +
                         static_cast<std::uint64_t>(std::llround((mic.x * 1000 + mic.y) * 1000 + mic.z * 10)));
-    std::normal_distribution<double> gauss(0.0, 1.0);
-    std::vector<double> noise(length);
-    for (auto& v : noise) v = gauss(rng);
+    const auto noise = spectrally_flat_noise(length, rng);
     const std::size_t nfft = length;
     const auto noise_spec = dsp::rfft(noise, nfft);
     const std::size_t bins = noise_spec.size();
@@ -219,10 +263,10 @@ ImpulseResponse simulate_impulse_response(const VirtualRoomSpec& room, std::size
     for (std::size_t n = 0; n < length; ++n) broadband[n] = early[n] + tail_gain * tail[n];
     auto spectrum = dsp::rfft(broadband, nfft);
 
-    // --- Modal bass: rigid-wall modes of the rectangle below twice the Schroeder
-    // frequency, each a resonance decaying with the RT60 at its frequency.
-    const double f_schroeder = schroeder_frequency(room);
-    const double f_modal_max = 2.5 * f_schroeder;
+    // --- Modal bass: rigid-wall modes of the rectangle up to 2.5 times the modal
+    // crossover, each a resonance decaying with the RT60 at its frequency.
+    const double f_crossover = modal_crossover_frequency(room);
+    const double f_modal_max = 2.5 * f_crossover;
     std::vector<std::complex<double>> modal(bins, 0.0);
     const int mx = static_cast<int>(2 * dim.x * f_modal_max / speed_of_sound) + 1;
     const int my = static_cast<int>(2 * dim.y * f_modal_max / speed_of_sound) + 1;
@@ -252,19 +296,19 @@ ImpulseResponse simulate_impulse_response(const VirtualRoomSpec& room, std::size
                     modal[k] += norm * shape_s * shape_m * num / den * std::polar(1.0, -w * phase_delay);
                 }
             }
-    // Match the modal sum's level to the broadband part around the Schroeder frequency,
+    // Match the modal sum's level to the broadband part around the crossover frequency,
     // then join them with a Linkwitz-Riley crossover: causal, so nothing arrives before
     // the direct sound, and its two halves sum to an all-pass.
     double p_modal = 0.0, p_broad = 0.0;
     for (std::size_t k = 1; k < bins; ++k) {
         const double f = static_cast<double>(k) * fs / static_cast<double>(nfft);
-        if (f < f_schroeder / 1.5 || f > f_schroeder * 1.5) continue;
+        if (f < f_crossover / 1.5 || f > f_crossover * 1.5) continue;
         p_modal += std::norm(modal[k]);
         p_broad += std::norm(spectrum[k]);
     }
     const double modal_gain = p_modal > 0 ? std::sqrt(p_broad / p_modal) : 0.0;
-    const Biquad lp = butterworth2(f_schroeder, fs, false);
-    const Biquad hp = butterworth2(f_schroeder, fs, true);
+    const Biquad lp = butterworth2(f_crossover, fs, false);
+    const Biquad hp = butterworth2(f_crossover, fs, true);
     const Biquad driver = butterworth2(room.speaker_low_cutoff_hz, fs, true);
     for (std::size_t k = 0; k < bins; ++k) {
         const Hz f(static_cast<double>(k) * fs / static_cast<double>(nfft));
