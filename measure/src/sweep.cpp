@@ -36,6 +36,28 @@ double Sweep::frequency_at(double n) const { return spec.start.value * std::exp(
 
 Seconds Sweep::harmonic_advance(int k) const { return Seconds(rate_l * std::log(static_cast<double>(k))); }
 
+namespace {
+
+// Synchronized exponential sweep samples: x(t) = sin(2π f1 L (exp(t/L) − 1)) with a
+// raised-cosine fade at each end.
+std::vector<double> exponential_sweep(double f1, double l, std::size_t samples, double fs, double amplitude,
+                                      std::size_t fade_in, std::size_t fade_out) {
+    std::vector<double> x(samples);
+    for (std::size_t n = 0; n < samples; ++n) {
+        const double t = static_cast<double>(n) / fs;
+        double g = amplitude;
+        if (n < fade_in)
+            g *= 0.5 - 0.5 * std::cos(std::numbers::pi * static_cast<double>(n) / static_cast<double>(fade_in));
+        const std::size_t from_end = samples - 1 - n;
+        if (from_end < fade_out)
+            g *= 0.5 - 0.5 * std::cos(std::numbers::pi * static_cast<double>(from_end) / static_cast<double>(fade_out));
+        x[n] = g * std::sin(2.0 * std::numbers::pi * f1 * l * (std::exp(t / l) - 1.0));
+    }
+    return x;
+}
+
+}  // namespace
+
 Sweep make_sweep(const SweepSpec& spec) {
     spec.validate();
     const double fs = spec.sample_rate.value;
@@ -48,22 +70,34 @@ Sweep make_sweep(const SweepSpec& spec) {
     s.spec = spec;
     s.rate_l = l;
     s.sweep_samples = static_cast<std::size_t>(std::floor(l * ratio * fs));
-    const auto tail = static_cast<std::size_t>(std::round(spec.silence_after.value * fs));
-    s.signal.assign(s.sweep_samples + tail, 0.0);
-
     const double amplitude = db_to_gain(spec.level_dbfs);
-    const auto fade_in = static_cast<std::size_t>(std::round(spec.fade_in.value * fs));
-    const auto fade_out = static_cast<std::size_t>(std::round(spec.fade_out.value * fs));
-    for (std::size_t n = 0; n < s.sweep_samples; ++n) {
-        const double t = static_cast<double>(n) / fs;
-        double g = amplitude;
-        if (n < fade_in)
-            g *= 0.5 - 0.5 * std::cos(std::numbers::pi * static_cast<double>(n) / static_cast<double>(fade_in));
-        const std::size_t from_end = s.sweep_samples - 1 - n;
-        if (from_end < fade_out)
-            g *= 0.5 - 0.5 * std::cos(std::numbers::pi * static_cast<double>(from_end) / static_cast<double>(fade_out));
-        s.signal[n] = g * std::sin(2.0 * std::numbers::pi * f1 * l * (std::exp(t / l) - 1.0));
+    s.sweep = exponential_sweep(f1, l, s.sweep_samples, fs, amplitude,
+                                static_cast<std::size_t>(std::round(spec.fade_in.value * fs)),
+                                static_cast<std::size_t>(std::round(spec.fade_out.value * fs)));
+    const auto gap = static_cast<std::size_t>(std::round(spec.silence_after.value * fs));
+
+    if (spec.timing_markers) {
+        // A 50 ms chirp from 500 Hz to 16 kHz (or 0.45·fs): short, broadband, and high
+        // enough that its correlation peak is sharp. The gap after each marker lets the
+        // room decay before the next part, so the marker never leaks into the sweep.
+        const double mf1 = 500.0, mf2 = std::min(16000.0, 0.45 * fs);
+        const auto marker_samples = static_cast<std::size_t>(std::round(0.05 * fs));
+        const double ml = 0.05 / std::log(mf2 / mf1);
+        const auto fade = static_cast<std::size_t>(std::round(0.005 * fs));
+        s.marker = exponential_sweep(mf1, ml, marker_samples, fs, amplitude, fade, fade);
+        // Leading silence lets the streams settle before anything plays.
+        const auto lead = static_cast<std::size_t>(std::round(0.5 * fs));
+        s.marker_offsets[0] = lead;
+        s.sweep_offset = lead + marker_samples + gap;
+        s.marker_offsets[1] = s.sweep_offset + s.sweep_samples + gap;
+        const std::size_t tail = std::max<std::size_t>(gap / 2, static_cast<std::size_t>(0.25 * fs));
+        s.signal.assign(s.marker_offsets[1] + marker_samples + tail, 0.0);
+        for (std::size_t m : s.marker_offsets)
+            std::copy(s.marker.begin(), s.marker.end(), s.signal.begin() + static_cast<long>(m));
+    } else {
+        s.signal.assign(s.sweep_samples + gap, 0.0);
     }
+    std::copy(s.sweep.begin(), s.sweep.end(), s.signal.begin() + static_cast<long>(s.sweep_offset));
     return s;
 }
 

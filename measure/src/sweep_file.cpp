@@ -35,7 +35,9 @@ fs::path write_sweep(const fs::path& wav, const Sweep& sweep) {
                  {"level_dbfs", sp.level_dbfs},
                  {"fade_in_seconds", sp.fade_in.value},
                  {"fade_out_seconds", sp.fade_out.value},
-                 {"silence_after_seconds", sp.silence_after.value}};
+                 {"silence_after_seconds", sp.silence_after.value},
+                 {"timing_markers", sp.timing_markers},
+                 {"sweep_offset_samples", sweep.sweep_offset}};
     const fs::path side = sidecar_path(wav);
     write_text_file_atomically(side, j.dump(2) + "\n");
     return side;
@@ -62,7 +64,11 @@ Sweep read_sweep(const fs::path& sweep_wav) {
         sp.fade_in = Seconds(j.at("fade_in_seconds").get<double>());
         sp.fade_out = Seconds(j.at("fade_out_seconds").get<double>());
         sp.silence_after = Seconds(j.at("silence_after_seconds").get<double>());
-        return make_sweep(sp);
+        sp.timing_markers = j.value("timing_markers", false);
+        Sweep sweep = make_sweep(sp);
+        if (j.contains("sweep_offset_samples") && j["sweep_offset_samples"].get<std::size_t>() != sweep.sweep_offset)
+            throw Error("its layout does not match this version of roomcal's sweeps; regenerate it");
+        return sweep;
     } catch (const json::exception& e) {
         throw Error("sweep sidecar " + side.string() + " is malformed (" + e.what() +
                     "); regenerate it with `roomcal sweep`");

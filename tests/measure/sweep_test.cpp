@@ -19,7 +19,31 @@ TEST_CASE("synchronized sweep: L makes f1·L an integer and length close to the 
     CHECK(std::abs(s.rate_l * 20.0 - std::round(s.rate_l * 20.0)) < 1e-9);
     CHECK(std::abs(static_cast<double>(s.sweep_samples) - static_cast<double>(spec.length_samples)) <
           48000.0 / 20.0 * std::log(1000.0));  // rounding L moves T by at most ln(f2/f1)/f1
-    CHECK(s.signal.size() == s.sweep_samples + 48000);
+    CHECK(s.sweep.size() == s.sweep_samples);
+    CHECK(s.harmonic_advance(2).value == Approx(s.rate_l * std::log(2.0)));
+
+    SweepSpec plain = spec;
+    plain.timing_markers = false;
+    const auto p = make_sweep(plain);
+    CHECK(p.sweep_offset == 0);
+    CHECK(p.signal.size() == p.sweep_samples + 48000);
+    CHECK_FALSE(p.has_markers());
+}
+
+TEST_CASE("timing markers bracket the sweep with room-decay gaps", "[measure][sweep]") {
+    const auto s = make_sweep(SweepSpec{});
+    REQUIRE(s.has_markers());
+    CHECK(s.marker.size() == 2400);
+    // Marker, one second of silence, the sweep, one second of silence, the same marker.
+    CHECK(s.sweep_offset == s.marker_offsets[0] + s.marker.size() + 48000);
+    CHECK(s.marker_offsets[1] == s.sweep_offset + s.sweep_samples + 48000);
+    for (std::size_t i = 0; i < s.marker.size(); ++i) {
+        REQUIRE(s.signal[s.marker_offsets[0] + i] == s.marker[i]);
+        REQUIRE(s.signal[s.marker_offsets[1] + i] == s.marker[i]);
+    }
+    for (std::size_t i = 0; i < s.sweep_samples; ++i) REQUIRE(s.signal[s.sweep_offset + i] == s.sweep[i]);
+    for (std::size_t n = s.sweep_offset + s.sweep_samples; n < s.marker_offsets[1]; ++n) REQUIRE(s.signal[n] == 0.0);
+    CHECK(s.signal.size() >= s.marker_offsets[1] + s.marker.size() + 12000);
     CHECK(s.harmonic_advance(2).value == Approx(s.rate_l * std::log(2.0)));
 }
 
@@ -30,9 +54,9 @@ TEST_CASE("sweep level, fades and silence", "[measure][sweep]") {
     double peak = 0.0;
     for (double v : s.signal) peak = std::max(peak, std::abs(v));
     CHECK(gain_to_db(peak) == Approx(-12.0).margin(0.01));
-    CHECK(std::abs(s.signal[0]) < 1e-12);
-    CHECK(std::abs(s.signal[s.sweep_samples - 1]) < 1e-3 * peak);
-    for (std::size_t n = s.sweep_samples; n < s.signal.size(); ++n) REQUIRE(s.signal[n] == 0.0);
+    CHECK(std::abs(s.sweep[0]) < 1e-12);
+    CHECK(std::abs(s.sweep[s.sweep_samples - 1]) < 1e-3 * peak);
+    CHECK(s.signal[0] == 0.0);
 }
 
 TEST_CASE("sweep frequency follows f1·exp(t/L)", "[measure][sweep]") {
@@ -47,8 +71,8 @@ TEST_CASE("sweep frequency follows f1·exp(t/L)", "[measure][sweep]") {
         const auto start = static_cast<std::size_t>(at * static_cast<double>(s.sweep_samples));
         std::vector<double> crossings;
         for (std::size_t n = start; n < start + 4800; ++n)
-            if ((s.signal[n] < 0) != (s.signal[n + 1] < 0))
-                crossings.push_back(static_cast<double>(n) + s.signal[n] / (s.signal[n] - s.signal[n + 1]));
+            if ((s.sweep[n] < 0) != (s.sweep[n + 1] < 0))
+                crossings.push_back(static_cast<double>(n) + s.sweep[n] / (s.sweep[n] - s.sweep[n + 1]));
         REQUIRE(crossings.size() > 4);
         const double t1 = crossings.front() / fs, t2 = crossings.back() / fs;
         const double measured = 0.5 * static_cast<double>(crossings.size() - 1) / (t2 - t1);
@@ -65,8 +89,8 @@ TEST_CASE("sweep spectrum falls 3 dB per octave (equal energy per octave)", "[me
     SweepSpec spec;
     spec.silence_after = 0_s;
     const auto s = make_sweep(spec);
-    const std::size_t n = dsp::next_fast_size(s.signal.size());
-    const auto spectrum = dsp::rfft(s.signal, n);
+    const std::size_t n = dsp::next_fast_size(s.sweep.size());
+    const auto spectrum = dsp::rfft(s.sweep, n);
     auto octave_energy = [&](double lo) {
         double e = 0.0;
         for (std::size_t k = 0; k < spectrum.size(); ++k) {
