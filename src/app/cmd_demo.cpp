@@ -1,60 +1,108 @@
-// `roomcal demo`: the pipeline on the built-in virtual rooms, no audio hardware needed.
+// `roomcal demo`: the pipeline on the built-in virtual rooms, no audio hardware needed:
+// each room is measured at several mic positions through the virtual measuring chain
+// (nonlinear loudspeaker, latency, clock drift, noise) and stored as a room profile.
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <iostream>
 
 #include "commands.hpp"
+#include "measure_report.hpp"
+#include "roomcal/core/atomic_file.hpp"
 #include "roomcal/core/error.hpp"
+#include "roomcal/core/format.hpp"
 #include "roomcal/io/room_profile.hpp"
+#include "roomcal/measure/analysis_json.hpp"
+#include "roomcal/measure/averaging.hpp"
+#include "roomcal/measure/response.hpp"
+#include "roomcal/measure/session.hpp"
+#include "roomcal/measure/smoothing.hpp"
 #include "roomcal/measure/sweep_file.hpp"
-#include "roomcal/measure/virtual_room.hpp"
+#include "roomcal/measure/virtual_device.hpp"
 
 namespace roomcal::app {
 namespace fs = std::filesystem;
+namespace {
+
+struct DemoOptions {
+    std::string out = "roomcal-demo";
+    int positions = 5;
+};
+
+// Largest spread across positions within a band, and where.
+std::pair<double, double> worst_spread(const measure::PositionSummary& s, double lo, double hi) {
+    double worst = 0.0, at = 0.0;
+    for (std::size_t i = 0; i < s.spread_db.size(); ++i)
+        if (s.rms_average.frequency_hz[i] >= lo && s.rms_average.frequency_hz[i] <= hi && s.spread_db[i] > worst) {
+            worst = s.spread_db[i];
+            at = s.rms_average.frequency_hz[i];
+        }
+    return {worst, at};
+}
+
+}  // namespace
 
 Runner add_demo(CLI::App& app) {
-    auto out = std::make_shared<std::string>("roomcal-demo");
+    auto o = std::make_shared<DemoOptions>();
     auto* cmd = app.add_subcommand("demo", "Run the pipeline on the built-in virtual rooms (no hardware needed)");
-    cmd->add_option("--out", *out, "Folder for the results")->capture_default_str();
-    return [out] {
+    cmd->add_option("--out", o->out, "Folder for the results")->capture_default_str();
+    cmd->add_option("--positions", o->positions, "Mic positions measured per room (1 to 9)")->capture_default_str();
+    return [o] {
+        if (o->positions < 1 || o->positions > 9) throw UsageError("--positions must be 1 to 9 for the virtual rooms");
         const auto start = std::chrono::steady_clock::now();
-        const fs::path dir(*out);
+        const fs::path dir(o->out);
         std::error_code ec;
         fs::create_directories(dir, ec);
         if (ec) throw Error("cannot create demo folder " + dir.string() + ": " + ec.message());
 
-        const Hz rate(48000.0);
-        measure::SweepSpec spec;
-        spec.sample_rate = rate;
-        const auto sweep = measure::make_sweep(spec);
+        measure::SessionOptions so;
+        so.loopback = true;
+        const auto sweep = measure::make_sweep(so.sweep);
         measure::write_sweep(dir / "sweep.wav", sweep);
-        std::cout << "sweep: " << sweep.sweep_samples << " samples, " << spec.start.value << "–" << spec.end.value
-                  << " Hz at " << spec.level_dbfs << " dBFS -> " << (dir / "sweep.wav").string() << "\n";
+        std::cout << "sweep: " << sweep.sweep_samples << " samples, " << so.sweep.start.value << "–"
+                  << so.sweep.end.value << " Hz at " << so.sweep.level_dbfs << " dBFS, with timing markers -> "
+                  << (dir / "sweep.wav").string() << "\n";
 
         for (const auto& vr : measure::builtin_rooms()) {
+            std::cout << "\n== " << vr.name << " (" << vr.description << ")\n";
+            measure::VirtualRecorder recorder(vr, so.sweep.sample_rate, true);
+            measure::MeasurementSession session(recorder, so);
             Room room;
             room.name = vr.name;
-            room.metadata["source"] = "virtual room (simulated ground truth)";
-            room.metadata["description"] = vr.description;
-            for (std::size_t s = 0; s < vr.speakers.size(); ++s) {
-                auto& ch = room.channel(vr.speakers[s].channel);
-                for (std::size_t p = 0; p < vr.mic_positions.size(); ++p) {
-                    Measurement m;
-                    m.position = static_cast<int>(p + 1);
-                    m.label = p == 0 ? "listening position" : "around the listening position";
-                    m.impulse_response = measure::simulate_impulse_response(vr, s, vr.mic_positions[p], rate, 1u << 17);
-                    ch.measurements.push_back(std::move(m));
+            room.metadata["source"] = recorder.describe();
+            std::vector<measure::PositionSummary> summaries;
+            for (const auto& sp : vr.speakers) {
+                std::vector<FrequencyResponse> responses;
+                for (int p = 1; p <= o->positions; ++p) {
+                    auto take = session.measure(sp.channel, p);
+                    if (p == 1) {
+                        std::cout << "channel " << sp.channel << " at the listening position:\n";
+                        print_analysis(std::cout, take.analysis);
+                        write_text_file_atomically(dir / (vr.name + "-" + sp.channel + "-analysis.json"),
+                                                   measure::analysis_to_json(take.analysis));
+                    }
+                    measure::IrWindow w;
+                    w.right_ms = 300.0;
+                    responses.push_back(
+                        measure::smooth(measure::frequency_response(take.measurement.impulse_response,
+                                                                    log_frequency_grid(20_Hz, 20_kHz, 24), w),
+                                        measure::Smoothing{measure::SmoothingKind::fractional_octave, 6}));
+                    take.measurement.label = p == 1 ? "listening position" : "position " + std::to_string(p);
+                    room.channel(sp.channel).measurements.push_back(std::move(take.measurement));
                 }
+                const auto s = measure::summarise_positions(responses);
+                const auto [bass, bass_at] = worst_spread(s, 20, 300);
+                const auto [treble, treble_at] = worst_spread(s, 1000, 16000);
+                std::cout << "channel " << sp.channel << ", " << o->positions << " positions: spread up to "
+                          << fmt(bass, 2) << " dB at " << fmt(bass_at, 3) << " Hz (bass), " << fmt(treble, 2)
+                          << " dB at " << fmt(treble_at, 3) << " Hz (treble)\n";
             }
             const fs::path room_dir = dir / "rooms" / vr.name;
             io::save_room(room, room_dir);
-            std::cout << "room " << vr.name << " (" << vr.description << "): " << vr.speakers.size() << " channels × "
-                      << vr.mic_positions.size() << " positions -> " << room_dir.string() << "\n";
+            std::cout << "room profile -> " << room_dir.string() << "\n";
         }
         const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        std::cout << "demo finished in " << std::round(secs * 10) / 10 << " s; results in "
-                  << fs::absolute(dir).string() << "\n";
+        std::cout << "\ndemo finished in " << fmt(secs, 3) << " s; results in " << fs::absolute(dir).string() << "\n";
         return exit_ok;
     };
 }

@@ -30,32 +30,6 @@ void add_pending(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& out) 
     auto v = std::make_shared<Sink>();
     auto keep = [&out, v](CLI::App* cmd) { out.emplace_back(cmd, not_yet(cmd->get_name())); };
 
-    auto* measure = app.add_subcommand("measure", "Measure a room: play sweeps, record the mic, store the responses");
-    measure->add_option("--room", v->s1, "Room folder to create or add to")->required();
-    measure->add_option("--simulate", v->s2, "Use a built-in virtual room instead of audio devices");
-    measure->add_option("--out-dev", v->s3, "Output device (name or index, see `roomcal devices`)");
-    measure->add_option("--in-dev", v->s4, "Input device (name or index)");
-    measure->add_option("--channels", v->s5, "Loudspeaker channels to measure, e.g. L,R");
-    measure->add_option("--positions", v->i1, "Number of mic positions");
-    measure->add_option("--sweeps", v->i2, "Sweeps per position (averaged; repeatability is checked)");
-    measure->add_option("--loopback", v->i3, "Input channel wired to an output, as timing reference");
-    measure->add_option("--level", v->d1, "Sweep level in dBFS (default -20; louder asks to confirm)");
-    keep(measure);
-
-    auto* analyze = app.add_subcommand("analyze", "Turn a recorded sweep into an impulse response and a report");
-    analyze->add_option("--sweep", v->s1, "The sweep WAV that was played (its JSON sidecar beside it)")->required();
-    analyze->add_option("--recording", v->s2, "The recording of the mic")->required();
-    analyze->add_option("--out", v->s3, "Impulse response WAV to write")->required();
-    analyze->add_option("--json", v->s4, "Quality and acoustics report (JSON)");
-    keep(analyze);
-
-    auto* import = app.add_subcommand("import", "Import an impulse response or REW/FRD export into a room");
-    import->add_option("file", v->s1, "IR WAV, REW text export or FRD file")->required();
-    import->add_option("--room", v->s2, "Room folder (created if missing)")->required();
-    import->add_option("--channel", v->s3, "Channel name, e.g. L or R")->required();
-    import->add_option("--position", v->i1, "Mic position number (from 1)");
-    keep(import);
-
     auto* fit = app.add_subcommand("fit", "Fit a correction to a target curve and store it in the room");
     fit->add_option("--room", v->s1, "Room folder")->required();
     fit->add_option("--target", v->s2, "flat | tilt:-1[@PIVOT] | house:+4@100 | FILE");

@@ -18,6 +18,9 @@ inline constexpr int exit_usage_error = 2;
 Runner add_demo(CLI::App& app);
 Runner add_devices(CLI::App& app);
 Runner add_sweep(CLI::App& app);
+Runner add_analyze(CLI::App& app);
+Runner add_import(CLI::App& app);
+Runner add_measure(CLI::App& app);
 // Subcommands declared with their options but not built yet: each exits 2 saying so.
 void add_pending(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& out);
 

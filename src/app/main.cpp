@@ -31,6 +31,9 @@ int run(int argc, char** argv) {
     add(add_demo);
     add(add_devices);
     add(add_sweep);
+    add(add_analyze);
+    add(add_import);
+    add(add_measure);
     add_pending(app, commands);
 
     auto* help = app.add_subcommand("help", "Show help for roomcal or one of its commands");
