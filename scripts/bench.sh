@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Benchmarks against peers (shared/specs/benchmarks.md): installs the peers if missing,
+# builds in Release, runs each benchmark. Figures go into docs/PERFORMANCE.md by hand,
+# with this command.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+scripts/setup.sh build >/dev/null
+peers=(drc)
+missing=()
+for p in "${peers[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=(); [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DROOMCAL_BUILD_TESTS=OFF >/dev/null
+cmake --build build-bench -j "$(nproc)" --target bench_measure_vs_drc >/dev/null
+echo "== measurement vs DRC glsweep/lsconv"
+build-bench/bench_measure_vs_drc "${1:-5}"
