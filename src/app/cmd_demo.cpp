@@ -14,7 +14,7 @@
 #include "roomcal/io/room_profile.hpp"
 #include "roomcal/measure/analysis_json.hpp"
 #include "roomcal/measure/averaging.hpp"
-#include "roomcal/measure/response.hpp"
+#include "roomcal/measure/room_response.hpp"
 #include "roomcal/measure/session.hpp"
 #include "roomcal/measure/smoothing.hpp"
 #include "roomcal/measure/sweep_file.hpp"
@@ -83,10 +83,9 @@ Runner add_demo(CLI::App& app) {
                     }
                     measure::IrWindow w;
                     w.right_ms = 300.0;
-                    responses.push_back(
-                        measure::smooth(measure::frequency_response(take.measurement.impulse_response,
-                                                                    log_frequency_grid(20_Hz, 20_kHz, 24), w),
-                                        measure::Smoothing{measure::SmoothingKind::fractional_octave, 6}));
+                    responses.push_back(measure::smooth(
+                        measure::measurement_response(room, take.measurement, log_frequency_grid(20_Hz, 20_kHz, 24), w),
+                        measure::Smoothing{measure::SmoothingKind::fractional_octave, 6}));
                     take.measurement.label = p == 1 ? "listening position" : "position " + std::to_string(p);
                     room.channel(sp.channel).measurements.push_back(std::move(take.measurement));
                 }
