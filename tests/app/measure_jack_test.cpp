@@ -3,12 +3,10 @@
 #include <cmath>
 #include <random>
 
-#include "roomcal/dsp/fft.hpp"
 #include "roomcal/io/room_profile.hpp"
-#include "roomcal/measure/response.hpp"
-#include "roomcal/measure/smoothing.hpp"
 #include "support/jack_room.hpp"
 #include "support/jack_server.hpp"
+#include "support/response_grading.hpp"
 #include "support/test_support.hpp"
 
 using namespace roomcal;
@@ -27,14 +25,6 @@ std::vector<float> known_room() {
     h[95] = -0.25f;
     h[170] = 0.15f;
     return h;
-}
-
-FrequencyResponse smoothed(const ImpulseResponse& ir) {
-    measure::IrWindow w;
-    w.left_ms = 1000.0 * ir.reference_sample / ir.sample_rate.value;  // everything before the arrival
-    w.right_ms = 1000.0 * static_cast<double>(ir.samples.size()) / ir.sample_rate.value;
-    return measure::smooth(measure::frequency_response(ir, log_frequency_grid(20_Hz, 20_kHz, 48), w),
-                           measure::Smoothing{measure::SmoothingKind::fractional_octave, 6});
 }
 
 }  // namespace
@@ -65,27 +55,13 @@ TEST_CASE("measure through real PortAudio on JACK recovers the room a JACK clien
     CHECK(m.delay_samples == Approx(40.0).margin(0.5));
 
     // The truth as the measurement lays it out: 100 ms (4800 samples) before t = 0.
-    ImpulseResponse truth = m.impulse_response;
-    std::fill(truth.samples.begin(), truth.samples.end(), 0.0);
-    for (std::size_t i = 0; i < truth_taps.size(); ++i) truth.samples[4800 + i] = truth_taps[i];
-    const auto got = smoothed(m.impulse_response), want = smoothed(truth);
-    double worst = 0.0, worst_at = 0.0;
-    for (std::size_t i = 0; i < got.size(); ++i)
-        if (std::abs(got.magnitude_db[i] - want.magnitude_db[i]) > worst) {
-            worst = std::abs(got.magnitude_db[i] - want.magnitude_db[i]);
-            worst_at = got.frequency_hz[i];
-        }
-    const std::size_t n = dsp::next_fast_size(truth.samples.size());
-    const auto gs = dsp::rfft(m.impulse_response.samples, n), ws = dsp::rfft(truth.samples, n);
-    double err = 0.0, ref = 0.0;
-    for (std::size_t k = 0; k < gs.size(); ++k) {
-        const double f = static_cast<double>(k) * 48000.0 / static_cast<double>(n);
-        if (f < 20.0 || f > 20000.0) continue;
-        err += std::norm(gs[k] - ws[k]);
-        ref += std::norm(ws[k]);
-    }
-    WARN("through JACK: max |magnitude error| " << worst << " dB (at " << worst_at << " Hz), IR error "
-                                                << power_to_db(err / ref) << " dB");
+    const auto truth = test::placed_truth({truth_taps.begin(), truth_taps.end()}, m.impulse_response, 4800);
+    double worst_at = 0.0;
+    const double worst = test::max_magnitude_difference_db(test::sixth_octave_response(m.impulse_response),
+                                                           test::sixth_octave_response(truth), 20, 20000, &worst_at);
+    const double ir_error = test::in_band_error_db(m.impulse_response.samples, truth.samples, 48000.0);
+    WARN("through JACK: max |magnitude error| " << worst << " dB (at " << worst_at << " Hz), IR error " << ir_error
+                                                << " dB");
     CHECK(worst <= 0.2);
-    CHECK(power_to_db(err / ref) <= -40.0);
+    CHECK(ir_error <= -40.0);
 }

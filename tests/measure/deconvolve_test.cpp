@@ -5,31 +5,11 @@
 #include "roomcal/dsp/fft.hpp"
 #include "roomcal/measure/deconvolve.hpp"
 #include "roomcal/measure/virtual_device.hpp"
+#include "support/response_grading.hpp"
 #include "support/test_support.hpp"
 
 using namespace roomcal;
 using namespace roomcal::measure;
-
-namespace {
-
-// Both signals band-limited to [lo, hi] by the same zero-phase brick-wall mask: the
-// sweep carries nothing outside its band, so neither can the recovered response.
-double band_limited_error_db(const std::vector<double>& got, const std::vector<double>& want, double fs, double lo,
-                             double hi) {
-    const std::size_t n = dsp::next_fast_size(std::max(got.size(), want.size()));
-    auto g = dsp::rfft(got, n);
-    auto w = dsp::rfft(want, n);
-    double err = 0.0, ref = 0.0;
-    for (std::size_t k = 0; k < g.size(); ++k) {
-        const double f = static_cast<double>(k) * fs / static_cast<double>(n);
-        if (f < lo || f > hi) continue;
-        err += std::norm(g[k] - w[k]);
-        ref += std::norm(w[k]);
-    }
-    return power_to_db(err / ref);
-}
-
-}  // namespace
 
 TEST_CASE("deconvolution recovers a known response exactly in band", "[measure][deconvolve]") {
     SweepSpec spec;
@@ -53,7 +33,7 @@ TEST_CASE("deconvolution recovers a known response exactly in band", "[measure][
     // The whole circular result: the band edges ring for longer than the response.
     std::vector<double> want(d.h.size(), 0.0);
     std::copy(ir.samples.begin(), ir.samples.end(), want.begin());
-    CHECK(band_limited_error_db(d.h, want, 48000, 20, 20000) < -80.0);
+    CHECK(test::in_band_error_db(d.h, want, 48000.0) < -80.0);
     CHECK(peak_lag(d.h, 0, 4096) == Approx(100.0).margin(1e-6));
 }
 

@@ -10,6 +10,7 @@
 #include "roomcal/measure/response.hpp"
 #include "roomcal/measure/smoothing.hpp"
 #include "roomcal/measure/virtual_device.hpp"
+#include "support/response_grading.hpp"
 
 using namespace roomcal;
 using namespace roomcal::measure;
@@ -26,61 +27,6 @@ double sweep_rms_dbfs(const VirtualRoomSpec& room, VirtualCapture cap, const Swe
     const auto ch = clean.audio.channel(0);
     for (std::size_t n = sweep.sweep_offset; n < sweep.sweep_offset + sweep.sweep_samples; ++n) e += ch[n] * ch[n];
     return power_to_db(e / static_cast<double>(sweep.sweep_samples));
-}
-
-// The true response placed as the measurement places it: t = 0 at the loopback's
-// latency, `pre` samples in, the measured length.
-ImpulseResponse aligned_truth(const ImpulseResponse& truth, const ImpulseResponse& measured, std::size_t pre) {
-    ImpulseResponse t = measured;
-    std::fill(t.samples.begin(), t.samples.end(), 0.0);
-    for (std::size_t i = 0; i + pre < t.samples.size() && i < truth.samples.size(); ++i)
-        t.samples[i + pre] = truth.samples[i];
-    return t;
-}
-
-FrequencyResponse smoothed(const ImpulseResponse& ir) {
-    const auto grid = log_frequency_grid(20_Hz, 20_kHz, 48);
-    IrWindow w;
-    w.left_ms = 1000.0 * ir.reference_sample / fs;  // everything before the arrival
-    w.right_ms = 1000.0 * static_cast<double>(ir.samples.size()) / fs;
-    return smooth(frequency_response(ir, grid, w), Smoothing{SmoothingKind::fractional_octave, 6});
-}
-
-double max_abs_difference_db(const FrequencyResponse& a, const FrequencyResponse& b, double lo, double hi) {
-    double worst = 0.0;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (a.frequency_hz[i] >= lo && a.frequency_hz[i] <= hi)
-            worst = std::max(worst, std::abs(a.magnitude_db[i] - b.magnitude_db[i]));
-    return worst;
-}
-
-// Normalised error of two responses within 20 Hz–20 kHz (the sweep carries nothing
-// else), after the best sub-sample alignment: timing is graded on its own.
-double in_band_error_db(const std::vector<double>& got, const std::vector<double>& want) {
-    const std::size_t n = dsp::next_fast_size(std::max(got.size(), want.size()));
-    const auto g = dsp::rfft(got, n), w = dsp::rfft(want, n);
-    auto in_band = [&](std::size_t k) {
-        const double f = static_cast<double>(k) * fs / static_cast<double>(n);
-        return f >= 20.0 && f <= 20000.0;
-    };
-    // Fractional delay of got against want: weighted slope of the cross-spectrum's phase.
-    double num = 0.0, den = 0.0;
-    for (std::size_t k = 1; k < g.size(); ++k) {
-        if (!in_band(k)) continue;
-        const auto c = std::conj(w[k]) * g[k];
-        const double omega = 2.0 * M_PI * static_cast<double>(k) / static_cast<double>(n);
-        num += std::abs(c) * omega * -std::arg(c);
-        den += std::abs(c) * omega * omega;
-    }
-    const double delay = den > 0 ? num / den : 0.0;
-    double err = 0.0, ref = 0.0;
-    for (std::size_t k = 0; k < g.size(); ++k) {
-        if (!in_band(k)) continue;
-        const double omega = 2.0 * M_PI * static_cast<double>(k) / static_cast<double>(n);
-        err += std::norm(g[k] - w[k] * std::polar(1.0, -omega * delay));
-        ref += std::norm(w[k]);
-    }
-    return power_to_db(err / ref);
 }
 
 }  // namespace
@@ -101,10 +47,11 @@ TEST_CASE("measured response matches the virtual room at 60 dB SNR", "[measure][
     CHECK(a.timing == TimingSource::loopback);
     CHECK(a.latency_samples == Approx(room.latency_samples).margin(0.05));  // exact to the sample
     const std::size_t pre = 4800;                                           // AnalysisOptions::pre_reference, 100 ms
-    const auto truth = aligned_truth(rec.true_response, a.impulse_response, pre);
+    const auto truth = test::placed_truth(rec.true_response.samples, a.impulse_response, pre);
 
-    const double mag_err = max_abs_difference_db(smoothed(a.impulse_response), smoothed(truth), 20, 20000);
-    const double ir_err = in_band_error_db(a.impulse_response.samples, truth.samples);
+    const double mag_err = test::max_magnitude_difference_db(test::sixth_octave_response(a.impulse_response),
+                                                             test::sixth_octave_response(truth), 20, 20000);
+    const double ir_err = test::in_band_error_db(a.impulse_response.samples, truth.samples, fs);
     WARN("max |magnitude error| 20 Hz–20 kHz, 1/6 octave: " << mag_err << " dB; IR error " << ir_err << " dB");
     CHECK(mag_err <= 0.2);
     CHECK(ir_err <= -40.0);
@@ -136,13 +83,14 @@ TEST_CASE("20 ppm clock drift is measured and compensated", "[measure][recording
     CHECK(*fixed.drift_ppm == Approx(20.0).margin(1.0));
 
     const std::size_t pre = 4800;
-    const auto truth_fixed = aligned_truth(rec.true_response, fixed.impulse_response, pre);
-    const auto truth_raw = aligned_truth(rec.true_response, raw.impulse_response, pre);
-    const double mag_fixed =
-        max_abs_difference_db(smoothed(fixed.impulse_response), smoothed(truth_fixed), 10000, 16000);
-    const double mag_raw = max_abs_difference_db(smoothed(raw.impulse_response), smoothed(truth_raw), 10000, 16000);
-    const double ir_fixed = in_band_error_db(fixed.impulse_response.samples, truth_fixed.samples);
-    const double ir_raw = in_band_error_db(raw.impulse_response.samples, truth_raw.samples);
+    const auto truth_fixed = test::placed_truth(rec.true_response.samples, fixed.impulse_response, pre);
+    const auto truth_raw = test::placed_truth(rec.true_response.samples, raw.impulse_response, pre);
+    const double mag_fixed = test::max_magnitude_difference_db(test::sixth_octave_response(fixed.impulse_response),
+                                                               test::sixth_octave_response(truth_fixed), 10000, 16000);
+    const double mag_raw = test::max_magnitude_difference_db(test::sixth_octave_response(raw.impulse_response),
+                                                             test::sixth_octave_response(truth_raw), 10000, 16000);
+    const double ir_fixed = test::in_band_error_db(fixed.impulse_response.samples, truth_fixed.samples, fs);
+    const double ir_raw = test::in_band_error_db(raw.impulse_response.samples, truth_raw.samples, fs);
     WARN("drift measured " << *fixed.drift_ppm << " ppm; 10–16 kHz magnitude error: " << mag_fixed
                            << " dB compensated, " << mag_raw << " dB not; IR error " << ir_fixed << " dB compensated, "
                            << ir_raw << " dB not");
