@@ -148,6 +148,7 @@ TakeResult MeasurementSession::measure(const std::string& channel, int position,
         result.analysis.decay = decay_times(result.analysis.impulse_response);
 
         std::vector<FrequencyResponse> mags;
+        mags.reserve(takes.size());
         for (const auto& t : takes) mags.push_back(smoothed_magnitude(t.impulse_response));
         for (std::size_t i = 0; i < mags.front().size(); ++i) {
             double mean = 0.0;

@@ -38,7 +38,7 @@ fs::path write_sweep(const fs::path& wav, const Sweep& sweep) {
                  {"silence_after_seconds", sp.silence_after.value},
                  {"timing_markers", sp.timing_markers},
                  {"sweep_offset_samples", sweep.sweep_offset}};
-    const fs::path side = sidecar_path(wav);
+    fs::path side = sidecar_path(wav);
     write_text_file_atomically(side, j.dump(2) + "\n");
     return side;
 }

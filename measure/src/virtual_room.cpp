@@ -237,13 +237,10 @@ ImpulseResponse simulate_impulse_response(const VirtualRoomSpec& room, std::size
         for (std::size_t k = 0; k < bins; ++k) {
             const double f = static_cast<double>(k) * fs / static_cast<double>(nfft);
             const double x = f > 0 ? std::log2(f / rt60_band_centres_hz[b]) : -100.0;
-            double w;
-            if (b == 0 && x < 0)
-                w = 1.0;
-            else if (b + 1 == rt60_band_centres_hz.size() && x > 0)
-                w = 1.0;
-            else
-                w = std::abs(x) >= 1.0 ? 0.0 : 0.5 + 0.5 * std::cos(pi * x);
+            // The outermost bands take everything beyond them.
+            const bool below_all = b == 0 && x < 0;
+            const bool above_all = b + 1 == rt60_band_centres_hz.size() && x > 0;
+            const double w = below_all || above_all ? 1.0 : (std::abs(x) >= 1.0 ? 0.0 : 0.5 + 0.5 * std::cos(pi * x));
             band[k] = noise_spec[k] * w;
         }
         const auto bt = dsp::irfft(band, nfft);

@@ -23,10 +23,10 @@ namespace roomcal::engine {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr auto kPollInterval = std::chrono::milliseconds(50);
-constexpr auto kSilenceLimit = std::chrono::seconds(2);
-constexpr auto kTimeoutMargin = std::chrono::seconds(10);
-constexpr float kPeakFloorDbfs = -120.0f;
+constexpr auto poll_interval = std::chrono::milliseconds(50);
+constexpr auto silence_limit = std::chrono::seconds(2);
+constexpr auto timeout_margin = std::chrono::seconds(10);
+constexpr float peak_floor_dbfs = -120.0f;
 
 static_assert(std::atomic<float>::is_always_lock_free && std::atomic<std::size_t>::is_always_lock_free &&
                   std::atomic<std::uint64_t>::is_always_lock_free && std::atomic<unsigned>::is_always_lock_free,
@@ -125,7 +125,7 @@ public:
                      static_cast<double>(recorded_.num_frames());
         for (std::size_t k = 0; k < input_channels_.size(); ++k) {
             const float peak = peaks_[k].exchange(0.0f, std::memory_order_relaxed);
-            p.input_peak_dbfs.push_back(std::max(kPeakFloorDbfs, 20.0f * std::log10(std::max(peak, 1e-30f))));
+            p.input_peak_dbfs.push_back(std::max(peak_floor_dbfs, 20.0f * std::log10(std::max(peak, 1e-30f))));
         }
         return p;
     }
@@ -442,11 +442,11 @@ PlayRecordResult play_and_record(const PlayRecordConfig& config, AudioView<const
     const auto started = Clock::now();
     const auto allowed = std::chrono::duration_cast<Clock::duration>(
                              std::chrono::duration<double>(static_cast<double>(record_frames) / config.sample_rate)) +
-                         kTimeoutMargin;
+                         timeout_margin;
     std::vector<std::uint64_t> beats(streams.size(), 0);
     std::vector<Clock::time_point> beat_at(streams.size(), started);
     while (!(run->transfer.playback_done() && run->transfer.recording_done())) {
-        std::this_thread::sleep_for(kPollInterval);
+        std::this_thread::sleep_for(poll_interval);
         if (on_progress) on_progress(run->transfer.progress());
         const auto now = Clock::now();
         for (std::size_t i = 0; i < streams.size(); ++i) {
@@ -459,7 +459,7 @@ PlayRecordResult play_and_record(const PlayRecordConfig& config, AudioView<const
                 beats[i] = beat;
                 beat_at[i] = now;
             }
-            if (active != 1 || now - beat_at[i] > kSilenceLimit) device_stopped(streams, run, s.name());
+            if (active != 1 || now - beat_at[i] > silence_limit) device_stopped(streams, run, s.name());
         }
         if (now - started > allowed) {
             std::ostringstream os;
