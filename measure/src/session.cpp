@@ -17,10 +17,16 @@ constexpr double check_tone_dbfs = -40.0;
 constexpr double clip_margin_db = 3.0;
 constexpr int max_attempts = 3;  // room modes can lift the sweep's peak over the 1 kHz tone's
 
-double rms(std::span<const double> x) {
-    double e = 0.0;
-    for (double v : x) e += v * v;
-    return x.empty() ? 0.0 : std::sqrt(e / static_cast<double>(x.size()));
+// Amplitude of the component at `freq` (projection on its sine and cosine): the check
+// tone measured where it is, not drowned by broadband noise such as rumble.
+double tone_amplitude(std::span<const double> x, double freq, double fs) {
+    double c = 0.0, s = 0.0;
+    for (std::size_t n = 0; n < x.size(); ++n) {
+        const double ph = 2 * std::numbers::pi * freq * static_cast<double>(n) / fs;
+        c += x[n] * std::cos(ph);
+        s += x[n] * std::sin(ph);
+    }
+    return x.empty() ? 0.0 : 2.0 * std::hypot(c, s) / static_cast<double>(x.size());
 }
 
 FrequencyResponse smoothed_magnitude(const ImpulseResponse& ir) {
@@ -66,13 +72,15 @@ LevelCheck MeasurementSession::check_level(const std::string& channel, const Ses
                                                     if (progress) progress("level check", p);
                                                 });
     const auto mic = take.audio.channel(0);
-    // Skip the device's latency: noise from the first 0.25 s, tone from the middle.
-    const double noise = rms(mic.subspan(0, static_cast<std::size_t>(0.25 * fs)));
-    const double tone_rms = rms(mic.subspan(quiet + tone / 4, tone / 2));
+    // Equal stretches (so equal bandwidth) of the quiet start, before any latency lets the
+    // tone in, and of the tone's middle.
+    const auto stretch = static_cast<std::size_t>(0.25 * fs);
+    const double noise = tone_amplitude(mic.subspan(0, stretch), 1000.0, fs);
+    const double level = tone_amplitude(mic.subspan(quiet + tone / 4, stretch), 1000.0, fs);
     LevelCheck c;
     c.tone_dbfs = check_tone_dbfs;
-    c.recorded_dbfs = tone_rms > 0 ? gain_to_db(tone_rms * std::sqrt(2.0)) : -400.0;
-    c.snr_db = noise > 0 ? gain_to_db(tone_rms / noise) : 200.0;
+    c.recorded_dbfs = level > 0 ? gain_to_db(level) : -400.0;
+    c.snr_db = noise > 0 ? gain_to_db(level / noise) : 200.0;
     c.predicted_peak_dbfs = c.recorded_dbfs + (options_.sweep.level_dbfs - check_tone_dbfs);
     if (c.snr_db < 6.0)
         throw Error("no signal from loudspeaker " + channel + " reaches the mic (check tone " + fmt(c.snr_db, 3) +

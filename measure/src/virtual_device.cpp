@@ -166,6 +166,8 @@ const ImpulseResponse& VirtualRecorder::true_response(const std::string& channel
         throw UsageError("virtual room " + room_.name + " has no loudspeaker \"" + channel + "\"");
     auto ir = simulate_impulse_response(room_, speaker, room_.mic_positions[static_cast<std::size_t>(position - 1)],
                                         rate_, 1u << 17, static_cast<std::uint64_t>(position));
+    // As the recording hears it: through the interface's input gain.
+    for (auto& v : ir.samples) v *= db_to_gain(room_.capture_gain_db);
     return responses_.emplace(key, std::move(ir)).first->second;
 }
 

@@ -93,8 +93,8 @@ Runner add_demo(CLI::App& app) {
                 const auto [bass, bass_at] = worst_spread(s, 20, 300);
                 const auto [treble, treble_at] = worst_spread(s, 1000, 16000);
                 std::cout << "channel " << sp.channel << ", " << o->positions << " positions: spread up to "
-                          << fmt(bass, 2) << " dB at " << fmt(bass_at, 3) << " Hz (bass), " << fmt(treble, 2)
-                          << " dB at " << fmt(treble_at, 3) << " Hz (treble)\n";
+                          << fmt(bass, 2) << " dB at " << fmt(bass_at, 4) << " Hz (bass), " << fmt(treble, 2)
+                          << " dB at " << fmt(treble_at, 4) << " Hz (treble)\n";
             }
             const fs::path room_dir = dir / "rooms" / vr.name;
             io::save_room(room, room_dir);

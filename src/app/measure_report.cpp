@@ -1,6 +1,7 @@
 // Terminal summaries of analysed recordings.
 #include "measure_report.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "roomcal/core/format.hpp"
@@ -24,7 +25,11 @@ void print_analysis(std::ostream& out, const measure::RecordingAnalysis& a) {
         for (const auto& d : a.decay)
             out << " " << fmt(d.centre_hz, 4) << ":" << (std::isfinite(d.rt60_s()) ? fmt(d.rt60_s(), 2) : "-")
                 << (d.reliable ? "" : "?");
-        out << " s\n";
+        out << " s"
+            << (std::any_of(a.decay.begin(), a.decay.end(), [](const auto& d) { return !d.reliable; })
+                    ? "  (? = less certain: from T20, or not enough decay above the noise)"
+                    : "")
+            << "\n";
     }
     double worst_thd = 0.0, at = 0.0;
     for (const auto& p : a.distortion)

@@ -27,7 +27,7 @@ struct LevelCheck {
     double tone_dbfs = 0.0;            // level of the check tone as played
     double recorded_dbfs = 0.0;        // its level at the mic
     double predicted_peak_dbfs = 0.0;  // the sweep's expected peak at the mic
-    double snr_db = 0.0;               // tone against the noise just before it
+    double snr_db = 0.0;               // at 1 kHz, against the noise just before it
 };
 
 struct TakeResult {

@@ -34,6 +34,7 @@ struct VirtualRoomSpec {
     std::vector<Vec3> mic_positions;    // [0] is the listening position
     double speaker_low_cutoff_hz = 45;  // the loudspeaker's own 2nd-order roll-off
     // What the measuring chain adds (used when simulating a recording).
+    double capture_gain_db = -6;    // the interface's input gain (VirtualRecorder)
     double noise_floor_dbfs = -70;  // broadband noise at the mic, RMS
     double h2_db = -40;             // 2nd / 3rd harmonic level relative to the fundamental
     double h3_db = -46;
