@@ -17,8 +17,9 @@ struct Sink {
     bool b1 = false;
 };
 
-Runner not_yet(const std::string& name) {
-    return [name] {
+// The runner owns the sink: CLI11 writes parsed values into it, so it must outlive parsing.
+Runner not_yet(const std::string& name, std::shared_ptr<Sink> sink) {
+    return [name, sink] {
         std::cerr << "roomcal " << name << ": not available yet in this version of roomcal\n";
         return exit_usage_error;
     };
@@ -28,7 +29,7 @@ Runner not_yet(const std::string& name) {
 
 void add_pending(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& out) {
     auto v = std::make_shared<Sink>();
-    auto keep = [&out, v](CLI::App* cmd) { out.emplace_back(cmd, not_yet(cmd->get_name())); };
+    auto keep = [&out, v](CLI::App* cmd) { out.emplace_back(cmd, not_yet(cmd->get_name(), v)); };
 
     auto* fit = app.add_subcommand("fit", "Fit a correction to a target curve and store it in the room");
     fit->add_option("--room", v->s1, "Room folder")->required();
