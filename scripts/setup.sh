@@ -47,13 +47,14 @@ jobs="$(nproc 2>/dev/null || echo 2)"
 werror=OFF
 [[ "${CI:-}" == "true" ]] && werror=ON
 
-build() {  # build DIR [extra cmake args...]
-  local dir="$1"; shift
+build() {  # build DIR TARGET [extra cmake args...]
+  local dir="$1" target="$2"; shift 2
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROOMCAL_WERROR="$werror" "$@" >/dev/null
-  cmake --build "$dir" -j "$jobs"
+  cmake --build "$dir" -j "$jobs" --target "$target"
 }
 
-build build
+# The demo needs only the CLI; tests and the full build need everything.
+if [[ "$job" == demo ]]; then build build roomcal; else build build all; fi
 
 case "$job" in
   demo)
@@ -63,7 +64,7 @@ case "$job" in
     echo "== test suite (build/)"
     (cd build && ctest -j "$jobs" --output-on-failure)
     echo "== test suite under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/)"
-    build build-asan -DROOMCAL_SANITIZE=ON -DROOMCAL_BUILD_BENCH=OFF
+    build build-asan all -DROOMCAL_SANITIZE=ON -DROOMCAL_BUILD_BENCH=OFF
     (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
        ctest -j "$jobs" --output-on-failure)
     ;;
