@@ -83,13 +83,8 @@ Runner add_import(CLI::App& app) {
         if (!o->mic_cal.empty()) cal = io::read_mic_calibration(o->mic_cal);
 
         const fs::path dir(o->room);
-        Room room;
         const bool existed = io::room_exists(dir);
-        if (existed) {
-            room = io::load_room(dir);
-        } else {
-            room.name = fs::absolute(dir).lexically_normal().filename().string();
-        }
+        Room room = io::load_or_create_room(dir);
         if (m) {
             auto& ch = room.channel(o->channel);
             if (m->has_impulse_response())
@@ -107,13 +102,7 @@ Runner add_import(CLI::App& app) {
             }
             if (position < 1) throw UsageError("--position counts from 1");
             m->position = position;
-            auto it = std::find_if(ch.measurements.begin(), ch.measurements.end(),
-                                   [&](const Measurement& x) { return x.position == position; });
-            const bool replaced = it != ch.measurements.end();
-            if (replaced)
-                *it = *m;
-            else
-                ch.measurements.push_back(*m);
+            const bool replaced = ch.put(*m);
             std::cout << (replaced ? "replaced" : "imported") << " channel " << o->channel << " position " << position
                       << " from " << o->file
                       << (m->has_impulse_response() ? " (impulse response)" : " (frequency response)") << "\n";

@@ -167,12 +167,7 @@ Runner add_measure(CLI::App& app) {
         measure::MeasurementSession session(*recorder, so);
 
         const fs::path dir(o->room);
-        Room room;
-        if (io::room_exists(dir)) {
-            room = io::load_room(dir);
-        } else {
-            room.name = fs::absolute(dir).lexically_normal().filename().string();
-        }
+        Room room = io::load_or_create_room(dir);
         room.metadata["device"] = recorder->describe();
         if (cal) {
             room.mic_calibration.source = fs::path(o->mic_cal).filename().string();
@@ -203,15 +198,9 @@ Runner add_measure(CLI::App& app) {
                 if (o->sweeps > 1)
                     std::cout << "  repeatability: " << fmt(take.repeatability_db, 2) << " dB (worst at "
                               << fmt(take.repeatability_at_hz, 4) << " Hz)\n";
-                auto& rc = room.channel(ch);
                 auto m = take.measurement;
                 m.label = p == 1 ? "listening position" : "position " + std::to_string(p);
-                auto it = std::find_if(rc.measurements.begin(), rc.measurements.end(),
-                                       [&](const Measurement& x) { return x.position == p; });
-                if (it != rc.measurements.end())
-                    *it = m;
-                else
-                    rc.measurements.push_back(m);
+                room.channel(ch).put(std::move(m));
             }
             // Saved after every position: stopping later loses nothing already measured.
             io::save_room(room, dir);

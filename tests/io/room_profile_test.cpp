@@ -167,3 +167,18 @@ TEST_CASE("an invalid room is not written at all", "[io][room_profile]") {
     CHECK_THROWS_WITH(io::save_room(room, dir / "bad"), Catch::Contains("not a finite number"));
     CHECK_FALSE(std::filesystem::exists(dir / "bad"));
 }
+
+TEST_CASE("a measurement is stored at its position, replacing what was there", "[io][room_profile]") {
+    test::TempDir dir;
+    Room room = io::load_or_create_room(dir / "Studio B");
+    CHECK(room.name == "Studio B");
+    CHECK(room.channels.empty());
+    Measurement m;
+    m.position = 2;
+    m.label = "first";
+    CHECK_FALSE(room.channel("L").put(m));
+    m.label = "again";
+    CHECK(room.channel("L").put(m));
+    REQUIRE(room.channel("L").measurements.size() == 1);
+    CHECK(room.channel("L").measurements[0].label == "again");
+}

@@ -2,6 +2,7 @@
 #include "roomcal/core/room.hpp"
 
 #include <cmath>
+#include <utility>
 
 namespace roomcal {
 
@@ -9,6 +10,16 @@ const Measurement* RoomChannel::find_position(int position) const {
     for (const auto& m : measurements)
         if (m.position == position) return &m;
     return nullptr;
+}
+
+bool RoomChannel::put(Measurement m) {
+    for (auto& existing : measurements)
+        if (existing.position == m.position) {
+            existing = std::move(m);
+            return true;
+        }
+    measurements.push_back(std::move(m));
+    return false;
 }
 
 RoomChannel* Room::find_channel(const std::string& channel_name) {

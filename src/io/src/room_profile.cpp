@@ -147,6 +147,13 @@ json response_json(const FrequencyResponse& fr) {
 
 bool room_exists(const fs::path& dir) { return fs::is_regular_file(dir / "room.json"); }
 
+Room load_or_create_room(const fs::path& dir) {
+    if (room_exists(dir)) return load_room(dir);
+    Room room;
+    room.name = fs::absolute(dir).lexically_normal().filename().string();
+    return room;
+}
+
 Room load_room(const fs::path& dir) {
     const fs::path file = dir / "room.json";
     if (!fs::is_directory(dir))

@@ -43,6 +43,8 @@ struct RoomChannel {
     std::vector<Measurement> measurements;
 
     const Measurement* find_position(int position) const;
+    // Stores `m` at its position, replacing what was there; true if it replaced one.
+    bool put(Measurement m);
 };
 
 struct Room {

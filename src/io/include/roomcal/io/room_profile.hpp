@@ -19,6 +19,9 @@ Room load_room(const std::filesystem::path& dir);
 // Creates the folder if needed. Validates the room first; nothing is written if invalid.
 void save_room(const Room& room, const std::filesystem::path& dir);
 
+// The room in `dir`, or a new empty one named after the folder when there is none yet.
+Room load_or_create_room(const std::filesystem::path& dir);
+
 // True if `dir` holds a room.json.
 bool room_exists(const std::filesystem::path& dir);
 
