@@ -36,13 +36,16 @@ TEST_CASE("channel response multiplies gain, biquads and FIR", "[core][filter_se
 
 TEST_CASE("filter set validation names the channel and the fault", "[core][filter_set]") {
     FilterSet fs;
-    fs.channels.push_back({"L", 0.0, 0.0, {Biquad{1, 0, 0, -2.5, 1.5}}, {}});
+    fs.channels.push_back({"L", 0.0, 0.0, {Biquad{1, 0, 0, -2.5, 1.5}}, {}, {}});
     CHECK_THROWS_WITH(fs.validate(), Catch::Contains("channel L") && Catch::Contains("unstable"));
     fs.channels[0].biquads.clear();
     fs.channels[0].fir = {1.0, std::nan("")};
     CHECK_THROWS_WITH(fs.validate(), Catch::Contains("NaN"));
     fs.channels[0].fir = {1.0};
     CHECK_NOTHROW(fs.validate());
+    fs.channels[0].parametric = {{FilterType::peaking, 100.0, 2.0, -3.0}};
+    CHECK_THROWS_WITH(fs.validate(), Catch::Contains("1 parametric settings for 0 biquads"));
+    fs.channels[0].parametric.clear();
     CHECK(fs.find("L") != nullptr);
     CHECK(fs.find("R") == nullptr);
 }

@@ -43,8 +43,19 @@ Room sample_room() {
     room.mic_calibration.deviation = {{20.0, 1000.0, 20000.0}, {-1.5, 0.0, 2.25}, {}};
     FilterSet fs;
     fs.sample_rate = 48_kHz;
-    fs.channels.push_back({"L", -3.5, 12.0, {Biquad{0.9, -1.7, 0.8, -1.75, 0.79}}, float_exact_noise(512, 99)});
-    fs.channels.push_back({"R", -3.0, 0.0, {}, {}});
+    fs.channels.push_back({"L",
+                           -3.5,
+                           12.0,
+                           {Biquad{0.9, -1.7, 0.8, -1.75, 0.79}},
+                           float_exact_noise(512, 99),
+                           {{FilterType::low_shelf, 80.0, 0.7, -4.25}}});
+    fs.channels.push_back({"R", -3.0, 0.0, {}, {}, {}});
+    fs.preamp_db = -3.0;
+    fs.needs_limiter = true;
+    fs.latency_samples = 2048;
+    fs.description = "fir mixed-phase, target flat";
+    room.targets["*"] = {"house:+4@100", {}};
+    room.targets["R"] = {"file", {{20.0, 200.0, 2000.0}, {3.0, 0.5, -1.0}, {}}};
     room.corrections.push_back(fs);
     return room;
 }
@@ -85,6 +96,9 @@ TEST_CASE("room profile round-trips through room.json and WAV files", "[io][room
     CHECK(back.mic_calibration.deviation.magnitude_db == room.mic_calibration.deviation.magnitude_db);
     REQUIRE(back.corrections.size() == 1);
     CHECK(back.corrections[0] == room.corrections[0]);  // biquads bit-exact through JSON
+    CHECK(back.targets == room.targets);
+    CHECK(back.target_for("R")->spec == "file");
+    CHECK(back.target_for("L")->spec == "house:+4@100");
 
     SECTION("room.json is readable and versioned") {
         std::ifstream in(dir / "bedroom/room.json");

@@ -20,6 +20,17 @@ bool all_finite(const Biquad& q) {
 
 }  // namespace
 
+const char* short_name(FilterType t) {
+    switch (t) {
+        case FilterType::peaking: return "PK";
+        case FilterType::low_shelf: return "LS";
+        case FilterType::high_shelf: return "HS";
+        case FilterType::low_pass: return "LP";
+        case FilterType::high_pass: return "HP";
+    }
+    return "?";
+}
+
 std::complex<double> Biquad::response(Hz f, Hz fs) const {
     const auto z1 = unit_delay(f, fs);
     const auto z2 = z1 * z1;
@@ -56,6 +67,8 @@ const ChannelFilter* FilterSet::find(const std::string& channel) const {
 void FilterSet::validate() const {
     if (!(sample_rate.value > 0.0) || !std::isfinite(sample_rate.value))
         throw Error("filter set: sample rate " + fmt(sample_rate.value) + " Hz is not valid");
+    if (!std::isfinite(preamp_db) || !std::isfinite(latency_samples) || latency_samples < 0.0)
+        throw Error("filter set at " + fmt(sample_rate.value) + " Hz: preamp or latency is not a valid number");
     for (const auto& c : channels) {
         const std::string where =
             "filter set at " + std::to_string(static_cast<long>(sample_rate.value)) + " Hz, channel " + c.channel;
@@ -69,6 +82,14 @@ void FilterSet::validate() const {
                 throw Error(where + ": biquad " + std::to_string(i + 1) +
                             " is unstable (a pole on or outside the unit circle); refit or remove it");
         }
+        if (!c.parametric.empty() && c.parametric.size() != c.biquads.size())
+            throw Error(where + ": " + std::to_string(c.parametric.size()) + " parametric settings for " +
+                        std::to_string(c.biquads.size()) + " biquads; the profile is inconsistent");
+        for (const auto& p : c.parametric)
+            if (!(p.frequency_hz > 0.0 && p.frequency_hz < sample_rate.value / 2.0) || !(p.q > 0.0) ||
+                !std::isfinite(p.gain_db))
+                throw Error(where + ": a " + short_name(p.type) + " filter at " + fmt(p.frequency_hz) + " Hz, Q " +
+                            fmt(p.q) + " has a frequency outside 0–Nyquist, a Q not above 0, or a non-finite gain");
         for (std::size_t i = 0; i < c.fir.size(); ++i)
             if (!std::isfinite(c.fir[i]))
                 throw Error(where + ": FIR tap " + std::to_string(i) + " is NaN or Inf; the filter is corrupt");

@@ -46,4 +46,10 @@ const FilterSet* Room::correction_for(Hz rate) const {
     return nullptr;
 }
 
+const RoomTarget* Room::target_for(const std::string& channel) const {
+    if (const auto it = targets.find(channel); it != targets.end()) return &it->second;
+    if (const auto it = targets.find("*"); it != targets.end()) return &it->second;
+    return nullptr;
+}
+
 }  // namespace roomcal

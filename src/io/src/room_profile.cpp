@@ -80,6 +80,12 @@ public:
         if (!v.is_string()) fail(where + "." + key, "expected a string");
         return v.get<std::string>();
     }
+    bool boolean_or(const json& obj, const std::string& where, const char* key, bool fallback) const {
+        if (!obj.contains(key)) return fallback;
+        const auto& v = obj.at(key);
+        if (!v.is_boolean()) fail(where + "." + key, "expected true or false");
+        return v.get<bool>();
+    }
     const json& array(const json& obj, const std::string& where, const char* key) const {
         const auto& v = field(obj, where, key);
         if (!v.is_array()) fail(where + "." + key, "expected an array");
@@ -122,6 +128,13 @@ std::vector<double> number_array(const Reader& r, const json& obj, const std::st
         v.push_back(a[i].get<double>());
     }
     return v;
+}
+
+FilterType filter_type(const Reader& r, const std::string& where, const std::string& name) {
+    for (auto t : {FilterType::peaking, FilterType::low_shelf, FilterType::high_shelf, FilterType::low_pass,
+                   FilterType::high_pass})
+        if (name == short_name(t)) return t;
+    r.fail(where + ".type", "\"" + name + "\" is not a filter type (PK, LS, HS, LP or HP)");
 }
 
 FrequencyResponse read_response(const Reader& r, const json& obj, const std::string& where) {
@@ -228,12 +241,27 @@ Room load_room(const fs::path& dir) {
         }
         room.channels.push_back(std::move(ch));
     }
+    if (j.contains("targets")) {
+        const auto& ts = j["targets"];
+        if (!ts.is_object()) r.fail("targets", "expected an object of channel name to target");
+        for (const auto& [name, jt] : ts.items()) {
+            const std::string tw = "targets." + name;
+            RoomTarget t;
+            t.spec = r.string(jt, tw, "spec");
+            if (jt.contains("curve")) t.curve = read_response(r, jt["curve"], tw + ".curve");
+            room.targets[name] = std::move(t);
+        }
+    }
     if (j.contains("corrections")) {
         const auto& cs = r.array(j, "(top level)", "corrections");
         for (std::size_t si = 0; si < cs.size(); ++si) {
             const std::string sw = "corrections[" + std::to_string(si) + "]";
             FilterSet set;
             set.sample_rate = Hz(r.number(cs[si], sw, "sample_rate"));
+            set.preamp_db = r.number_or(cs[si], sw, "preamp_db", 0.0);
+            set.latency_samples = r.number_or(cs[si], sw, "latency_samples", 0.0);
+            set.needs_limiter = r.boolean_or(cs[si], sw, "needs_limiter", false);
+            if (cs[si].contains("description")) set.description = r.string(cs[si], sw, "description");
             if (room.correction_for(set.sample_rate))
                 r.fail(sw, "a second correction for " + fmt(set.sample_rate.value) + " Hz");
             const auto& chs = r.array(cs[si], sw, "channels");
@@ -250,6 +278,18 @@ Room load_room(const fs::path& dir) {
                         cf.biquads.push_back({r.number(bq[bi], bw, "b0"), r.number(bq[bi], bw, "b1"),
                                               r.number(bq[bi], bw, "b2"), r.number(bq[bi], bw, "a1"),
                                               r.number(bq[bi], bw, "a2")});
+                    }
+                }
+                if (chs[ci].contains("parametric")) {
+                    const auto& ps = r.array(chs[ci], cw, "parametric");
+                    for (std::size_t pi = 0; pi < ps.size(); ++pi) {
+                        const std::string pw = cw + ".parametric[" + std::to_string(pi) + "]";
+                        ParametricFilter p;
+                        p.type = filter_type(r, pw, r.string(ps[pi], pw, "type"));
+                        p.frequency_hz = r.number(ps[pi], pw, "frequency_hz");
+                        p.q = r.number(ps[pi], pw, "q");
+                        p.gain_db = r.number_or(ps[pi], pw, "gain_db", 0.0);
+                        cf.parametric.push_back(p);
                     }
                 }
                 if (chs[ci].contains("fir")) {
@@ -330,14 +370,36 @@ void save_room(const Room& room, const fs::path& dir) {
         }
         j["channels"].push_back(std::move(jc));
     }
+    if (!room.targets.empty()) {
+        json jt = json::object();
+        for (const auto& [name, t] : room.targets) {
+            json one{{"spec", t.spec}};
+            if (t.curve.size() > 0) one["curve"] = response_json(t.curve);
+            jt[name] = std::move(one);
+        }
+        j["targets"] = std::move(jt);
+    }
     j["corrections"] = json::array();
     for (const auto& set : room.corrections) {
-        json js{{"sample_rate", set.sample_rate.value}, {"channels", json::array()}};
+        json js{{"sample_rate", set.sample_rate.value},
+                {"preamp_db", set.preamp_db},
+                {"needs_limiter", set.needs_limiter},
+                {"latency_samples", set.latency_samples},
+                {"channels", json::array()}};
+        if (!set.description.empty()) js["description"] = set.description;
         for (const auto& cf : set.channels) {
             json jf{{"channel", cf.channel}, {"gain_db", cf.gain_db}, {"delay_samples", cf.delay_samples}};
             jf["biquads"] = json::array();
             for (const auto& q : cf.biquads)
                 jf["biquads"].push_back({{"b0", q.b0}, {"b1", q.b1}, {"b2", q.b2}, {"a1", q.a1}, {"a2", q.a2}});
+            if (!cf.parametric.empty()) {
+                jf["parametric"] = json::array();
+                for (const auto& p : cf.parametric)
+                    jf["parametric"].push_back({{"type", short_name(p.type)},
+                                                {"frequency_hz", p.frequency_hz},
+                                                {"q", p.q},
+                                                {"gain_db", p.gain_db}});
+            }
             if (!cf.fir.empty()) {
                 const auto rate = static_cast<long>(set.sample_rate.value);
                 const fs::path rel = fs::path("fir") / (safe_name(cf.channel) + "-" + std::to_string(rate) + "-" +

@@ -19,6 +19,7 @@ struct FrequencyResponse {
 
     // Magnitude at f by linear interpolation over log-frequency; clamps outside the grid.
     double magnitude_db_at(Hz f) const;
+    bool operator==(const FrequencyResponse&) const = default;
 
     // Checks the invariants; throws roomcal::Error naming `what` if broken.
     void validate(const char* what) const;

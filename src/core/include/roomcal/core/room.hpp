@@ -47,12 +47,25 @@ struct RoomChannel {
     bool put(Measurement m);
 };
 
+// The target a correction aims for, as `roomcal fit --target` takes it ("flat",
+// "house:+4@100,tilt:-0.5", "harman"), plus the points of a user curve (a REW
+// house-curve file) when the spec names one, so the room needs no outside file.
+struct RoomTarget {
+    std::string spec = "flat";
+    FrequencyResponse curve;  // magnitude only; empty unless the spec uses a file
+    bool operator==(const RoomTarget&) const = default;
+};
+
 struct Room {
     std::string name;
     std::map<std::string, std::string> metadata;  // mic, interface, notes, created, ...
     MicCalibrationCurve mic_calibration;
     std::vector<RoomChannel> channels;
     std::vector<FilterSet> corrections;  // at most one per sample rate
+    // Targets by channel name; "*" applies to every channel without its own.
+    std::map<std::string, RoomTarget> targets;
+
+    const RoomTarget* target_for(const std::string& channel) const;
 
     RoomChannel* find_channel(const std::string& name);
     const RoomChannel* find_channel(const std::string& name) const;
