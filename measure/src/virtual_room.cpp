@@ -324,4 +324,25 @@ ImpulseResponse simulate_impulse_response(const VirtualRoomSpec& room, std::size
     return ir;
 }
 
+Room simulated_room_profile(const VirtualRoomSpec& room, int positions, Hz rate, std::size_t length) {
+    if (positions < 1 || static_cast<std::size_t>(positions) > room.mic_positions.size())
+        throw UsageError("virtual room " + room.name + " has mic positions 1 to " +
+                         std::to_string(room.mic_positions.size()));
+    Room r;
+    r.name = room.name;
+    r.metadata["source"] = "virtual room " + room.name + " (true impulse responses)";
+    for (std::size_t s = 0; s < room.speakers.size(); ++s)
+        for (int p = 1; p <= positions; ++p) {
+            Measurement m;
+            m.position = p;
+            m.label = p == 1 ? "listening position" : "around the listening position";
+            m.impulse_response =
+                simulate_impulse_response(room, s, room.mic_positions[static_cast<std::size_t>(p - 1)], rate, length);
+            m.delay_samples = m.impulse_response.reference_sample;
+            m.timing = "loopback";
+            r.channel(room.speakers[s].channel).put(std::move(m));
+        }
+    return r;
+}
+
 }  // namespace roomcal::measure

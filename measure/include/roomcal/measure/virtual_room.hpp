@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "roomcal/core/impulse_response.hpp"
+#include "roomcal/core/room.hpp"
 
 namespace roomcal::measure {
 
@@ -57,5 +58,10 @@ const VirtualRoomSpec& find_builtin_room(const std::string& name);
 // arrives at `reference_sample`; deterministic for a given seed.
 ImpulseResponse simulate_impulse_response(const VirtualRoomSpec& room, std::size_t speaker, const Vec3& mic, Hz rate,
                                           std::size_t length, std::uint64_t seed = 1);
+
+// A room profile holding the virtual room's true impulse responses (no measuring chain)
+// for each speaker at mic positions 1..`positions`, timed as through a loopback: what
+// fits and predictions are graded against.
+Room simulated_room_profile(const VirtualRoomSpec& room, int positions, Hz rate, std::size_t length);
 
 }  // namespace roomcal::measure
