@@ -7,10 +7,12 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "fit_summary.hpp"
 #include "measure_report.hpp"
 #include "roomcal/core/atomic_file.hpp"
 #include "roomcal/core/error.hpp"
 #include "roomcal/core/format.hpp"
+#include "roomcal/correct/fit.hpp"
 #include "roomcal/io/room_profile.hpp"
 #include "roomcal/measure/analysis_json.hpp"
 #include "roomcal/measure/averaging.hpp"
@@ -96,6 +98,11 @@ Runner add_demo(CLI::App& app) {
                           << fmt(bass, 2) << " dB at " << fmt(bass_at, 4) << " Hz (bass), " << fmt(treble, 2)
                           << " dB at " << fmt(treble_at, 4) << " Hz (treble)\n";
             }
+            // Correct it: a minimum-phase FIR to a flat target, every position.
+            std::cout << "\n";
+            const auto fit = correct::fit_room(room, {});
+            print_fit_summary(std::cout, room, fit, false);
+            room.corrections = fit.sets;
             const fs::path room_dir = dir / "rooms" / vr.name;
             io::save_room(room, room_dir);
             std::cout << "room profile -> " << room_dir.string() << "\n";
