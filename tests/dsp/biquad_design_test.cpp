@@ -35,7 +35,8 @@ TEST_CASE("matched biquads follow the analog prototype up to near Nyquist", "[ds
                         const Biquad b = dsp::design_biquad(p, Hz(rate));
                         CHECK(b.is_stable());
                         // Matched exactly at DC, f0 (and Nyquist): within 0.01 dB there.
-                        CHECK(db(b.response(Hz(f0), Hz(rate))) == Approx(gain * (type == FilterType::peaking ? 1.0 : 0.5)).margin(0.01));
+                        CHECK(db(b.response(Hz(f0), Hz(rate))) ==
+                              Approx(gain * (type == FilterType::peaking ? 1.0 : 0.5)).margin(0.01));
                         // Below 0.9 Nyquist: within 1.5 dB for filters well below Nyquist, and never
                         // more than 1 dB worse than the bilinear design, which misses by up to the gain itself.
                         const double matched = worst_vs_analog(p, Hz(rate), 0.9);
@@ -50,12 +51,13 @@ TEST_CASE("a parametric filter means the same at 44.1 and 96 kHz", "[dsp][biquad
     for (double f0 : {30.0, 250.0, 3000.0, 10000.0, 15000.0}) {
         const ParametricFilter p{FilterType::peaking, f0, 1.5, 6.0};
         const Biquad lo = dsp::design_biquad(p, 44.1_kHz), hi = dsp::design_biquad(p, 96_kHz);
-        const Biquad lo_bilinear = dsp::design_cookbook_biquad(p, 44.1_kHz), hi_bilinear = dsp::design_cookbook_biquad(p, 96_kHz);
+        const Biquad lo_bilinear = dsp::design_cookbook_biquad(p, 44.1_kHz),
+                     hi_bilinear = dsp::design_cookbook_biquad(p, 96_kHz);
         double matched = 0.0, bilinear = 0.0;
         for (double f = 20.0; f <= 20000.0; f *= 1.01) {
             matched = std::max(matched, std::abs(db(lo.response(Hz(f), 44.1_kHz)) - db(hi.response(Hz(f), 96_kHz))));
             bilinear = std::max(bilinear, std::abs(db(lo_bilinear.response(Hz(f), 44.1_kHz)) -
-                                                    db(hi_bilinear.response(Hz(f), 96_kHz))));
+                                                   db(hi_bilinear.response(Hz(f), 96_kHz))));
         }
         CAPTURE(f0, matched, bilinear);
         CHECK(matched < 0.5);
