@@ -6,7 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 scripts/setup.sh build >/dev/null
-peers=(drc)
+peers=(drc time)
 missing=()
 for p in "${peers[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -16,6 +16,8 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DROOMCAL_BUILD_TESTS=OFF >/dev/null
-cmake --build build-bench -j "$(nproc)" --target bench_measure_vs_drc >/dev/null
+cmake --build build-bench -j "$(nproc)" --target bench_measure_vs_drc bench_fit_vs_drc >/dev/null
 echo "== measurement vs DRC glsweep/lsconv"
 build-bench/bench_measure_vs_drc "${1:-5}"
+echo "== correction fit vs DRC (normal-48.0.drc)"
+build-bench/bench_fit_vs_drc "${2:-3}"
