@@ -21,6 +21,8 @@
 #include "roomcal/measure/smoothing.hpp"
 #include "roomcal/measure/sweep_file.hpp"
 #include "roomcal/measure/virtual_device.hpp"
+#include "roomcal/report/html_report.hpp"
+#include "roomcal/report/room_report.hpp"
 
 namespace roomcal::app {
 namespace fs = std::filesystem;
@@ -106,6 +108,9 @@ Runner add_demo(CLI::App& app) {
             const fs::path room_dir = dir / "rooms" / vr.name;
             io::save_room(room, room_dir);
             std::cout << "room profile -> " << room_dir.string() << "\n";
+            const fs::path report_path = dir / (vr.name + "-report.html");
+            report::write_html(report::room_document(room), report_path);
+            std::cout << "report -> " << report_path.string() << "\n";
         }
         const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         std::cout << "\ndemo finished in " << fmt(secs, 3) << " s; results in " << fs::absolute(dir).string() << "\n";

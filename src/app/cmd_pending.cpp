@@ -31,25 +31,6 @@ void add_pending(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& out) 
     auto v = std::make_shared<Sink>();
     auto keep = [&out, v](CLI::App* cmd) { out.emplace_back(cmd, not_yet(cmd->get_name(), v)); };
 
-    auto* fit = app.add_subcommand("fit", "Fit a correction to a target curve and store it in the room");
-    fit->add_option("--room", v->s1, "Room folder")->required();
-    fit->add_option("--target", v->s2, "flat | tilt:-1[@PIVOT] | house:+4@100 | FILE");
-    fit->add_option("--mode", v->s3, "peq | fir | mixed")->check(CLI::IsMember({"peq", "fir", "mixed"}));
-    fit->add_option("--filters", v->i1, "Number of parametric filters");
-    fit->add_option("--max-boost", v->d1, "Largest boost allowed, dB (default 6)");
-    fit->add_option("--range", v->s4, "Fit range LO-HI in Hz, e.g. 20-500");
-    fit->add_option("--taps", v->i2, "FIR length at 48 kHz (scaled per rate)");
-    fit->add_option("--rate", v->d2, "Sample rate to design for");
-    keep(fit);
-
-    auto* exp = app.add_subcommand("export", "Export a room's correction for other tools");
-    exp->add_option("--room", v->s1, "Room folder")->required();
-    exp->add_option("--format", v->s2, "camilladsp | equalizerapo | rew | wav")
-        ->required()
-        ->check(CLI::IsMember({"camilladsp", "equalizerapo", "rew", "wav"}));
-    exp->add_option("--out", v->s3, "Output file or folder")->required();
-    keep(exp);
-
     auto* render = app.add_subcommand("render", "Run a file through the correction and mastering chain offline");
     render->add_option("in", v->s1, "Input audio file")->required();
     render->add_option("out", v->s2, "Output audio file")->required();
@@ -75,11 +56,6 @@ void add_pending(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& out) 
     translate->add_option("--rooms", v->s2, "Room folders, comma separated")->required();
     translate->add_option("--json", v->s3, "Write the result as JSON");
     keep(translate);
-
-    auto* report = app.add_subcommand("report", "Write a self-contained HTML report of a room");
-    report->add_option("--room", v->s1, "Room folder")->required();
-    report->add_option("--out", v->s2, "HTML file to write")->required();
-    keep(report);
 
     auto* monitor = app.add_subcommand("monitor", "Open the monitor app (measure, correct, master, compare)");
     monitor->add_option("--room", v->s1, "Room to open");

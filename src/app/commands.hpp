@@ -21,6 +21,9 @@ Runner add_sweep(CLI::App& app);
 Runner add_analyze(CLI::App& app);
 Runner add_import(CLI::App& app);
 Runner add_measure(CLI::App& app);
+Runner add_fit(CLI::App& app);
+Runner add_export(CLI::App& app);
+Runner add_report(CLI::App& app);
 // Subcommands declared with their options but not built yet: each exits 2 saying so.
 void add_pending(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& out);
 

@@ -34,6 +34,9 @@ int run(int argc, char** argv) {
     add(add_analyze);
     add(add_import);
     add(add_measure);
+    add(add_fit);
+    add(add_export);
+    add(add_report);
     add_pending(app, commands);
 
     auto* help = app.add_subcommand("help", "Show help for roomcal or one of its commands");
