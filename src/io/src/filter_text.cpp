@@ -8,7 +8,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <numbers>
 #include <optional>
 #include <regex>
@@ -19,43 +18,20 @@
 #include "roomcal/core/error.hpp"
 #include "roomcal/core/format.hpp"
 #include "roomcal/dsp/biquad_design.hpp"
+#include "text_file.hpp"
 
 namespace roomcal::io {
 namespace fs = std::filesystem;
 namespace {
 
+using text::trim;
+
 constexpr double deviation_limit_db = 0.05;
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f'; }
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-    return s;
-}
-
-// LF, CRLF and CR all end a line, so line numbers agree with any editor.
+// Lines as the shared reader splits them, a UTF-8 byte-order mark dropped first.
 std::vector<std::string_view> split_lines(std::string_view text) {
     if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
-    std::vector<std::string_view> lines;
-    std::size_t start = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] != '\n' && text[i] != '\r') continue;
-        lines.push_back(text.substr(start, i - start));
-        if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-        start = i + 1;
-    }
-    if (start < text.size()) lines.push_back(text.substr(start));
-    return lines;
-}
-
-// The line in quotes for a message, cut short so a stray binary line stays readable.
-std::string shown(std::string_view text) {
-    constexpr std::size_t max_shown = 80;
-    std::string s = "\"";
-    for (const char c : text.substr(0, max_shown)) s += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
-    if (text.size() > max_shown) s += "...";
-    return s + "\"";
+    return text::split_lines(text);
 }
 
 // Fixed decimals, no "-0.0000".
@@ -95,7 +71,7 @@ struct LineError {
     std::string_view line;
 
     [[noreturn]] void fail(const std::string& what) const {
-        throw Error(source + " line " + std::to_string(number) + ": " + shown(trim(line)) + ": " + what);
+        throw Error(source + " line " + std::to_string(number) + ": " + text::quoted(trim(line), 80) + ": " + what);
     }
 };
 
@@ -187,7 +163,7 @@ std::optional<ParametricFilter> parse_filter_parameters(std::string_view params,
             if (q || bw) where.fail("Q or bandwidth is given twice");
             bw = number(m[1].str(), "bandwidth");
         } else {
-            where.fail("cannot read " + shown(rest) + "; expected Fc F Hz, Gain G dB, Q Q or BW Oct B");
+            where.fail("cannot read " + text::quoted(rest, 80) + "; expected Fc F Hz, Gain G dB, Q Q or BW Oct B");
         }
         rest = m[3].str();
     }
@@ -636,16 +612,7 @@ FilterTextKind detect_filter_text(const std::string& text) {
 }
 
 std::string read_text_file(const fs::path& path) {
-    std::error_code ec;
-    const auto status = fs::status(path, ec);
-    if (status.type() == fs::file_type::not_found) throw Error(path.string() + ": file does not exist; check the path");
-    if (status.type() == fs::file_type::directory) throw Error(path.string() + ": is a folder; give a text file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(path.string() + ": cannot be opened; check that it exists and is readable");
-    std::ostringstream content;
-    content << in.rdbuf();
-    if (in.bad()) throw Error(path.string() + ": could not be read to the end; check the disk and try again");
-    std::string s = content.str();
+    std::string s = text::read_whole_file(path);
     if (s.find('\0') != std::string::npos)
         throw Error(path.string() +
                     ": is not a plain text file (it holds NUL bytes, as binary files and UTF-16 text "

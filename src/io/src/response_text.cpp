@@ -6,54 +6,28 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <numbers>
 #include <optional>
 #include <regex>
-#include <sstream>
 #include <string_view>
 
 #include "roomcal/core/atomic_file.hpp"
 #include "roomcal/core/error.hpp"
 #include "roomcal/core/format.hpp"
+#include "text_file.hpp"
 
 namespace roomcal::io {
 namespace fs = std::filesystem;
 
 namespace {
 
+using text::is_space;
+using text::quoted;
+using text::read_whole_file;
+using text::split_lines;
+using text::trim;
+
 constexpr std::string_view layout_hint = "expected lines of \"frequency_Hz dB [phase_deg]\"";
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f'; }
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-    return s;
-}
-
-// The text in quotes for a message, cut short so a stray binary line stays readable.
-std::string quoted(std::string_view text) {
-    constexpr std::size_t max_shown = 60;
-    std::string s = "\"";
-    for (const char c : text.substr(0, max_shown)) s += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
-    if (text.size() > max_shown) s += "...";
-    return s + "\"";
-}
-
-// LF, CRLF and CR all end a line, so files from any platform number their lines alike.
-std::vector<std::string_view> split_lines(std::string_view text) {
-    std::vector<std::string_view> lines;
-    std::size_t start = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] != '\n' && text[i] != '\r') continue;
-        lines.push_back(text.substr(start, i - start));
-        if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-        start = i + 1;
-    }
-    if (start < text.size()) lines.push_back(text.substr(start));
-    return lines;
-}
 
 // A decimal number with an optional sign; nothing else may follow it.
 std::optional<double> to_number(std::string_view s) {
@@ -70,14 +44,15 @@ struct Line {
     std::string_view text;
 
     [[noreturn]] void fail(const std::string& what) const {
-        throw Error(path.string() + ": line " + std::to_string(number) + " " + quoted(text) + ": " + what);
+        throw Error(path.string() + ": line " + std::to_string(number) + " " + quoted(text, 60) + ": " + what);
     }
 };
 
 double parse_number(const Line& line, std::string_view field) {
     const auto value = to_number(field);
-    if (!value) line.fail(quoted(field) + " is not a number; " + std::string(layout_hint) + "; fix or remove the line");
-    if (!std::isfinite(*value)) line.fail(quoted(field) + " is not a finite number; fix or remove the line");
+    if (!value)
+        line.fail(quoted(field, 60) + " is not a number; " + std::string(layout_hint) + "; fix or remove the line");
+    if (!std::isfinite(*value)) line.fail(quoted(field, 60) + " is not a finite number; fix or remove the line");
     return *value;
 }
 
@@ -104,7 +79,7 @@ std::vector<std::string_view> split_fields(const Line& line) {
         const std::string_view field =
             trim(text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
         if (semicolons && field.find(',') != std::string_view::npos)
-            line.fail(quoted(field) + " has a decimal comma, which is not read; export with decimal points");
+            line.fail(quoted(field, 60) + " has a decimal comma, which is not read; export with decimal points");
         if (std::any_of(field.begin(), field.end(), is_space))
             line.fail(std::string("both ") + (semicolons ? "semicolons" : "commas") +
                       " and spaces separate numbers, which is ambiguous (decimal commas?); export with decimal "
@@ -115,20 +90,6 @@ std::vector<std::string_view> split_fields(const Line& line) {
         start = end + 1;
     }
     return fields;
-}
-
-std::string read_whole_file(const fs::path& path) {
-    std::error_code ec;
-    const auto status = fs::status(path, ec);
-    if (status.type() == fs::file_type::not_found) throw Error(path.string() + ": file does not exist; check the path");
-    if (status.type() == fs::file_type::directory)
-        throw Error(path.string() + ": is a folder; give the path of a text file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(path.string() + ": cannot be opened; check that it exists and is readable");
-    std::ostringstream content;
-    content << in.rdbuf();
-    if (in.bad()) throw Error(path.string() + ": could not be read to the end; check the disk and try again");
-    return content.str();
 }
 
 struct HeaderLine {
