@@ -39,6 +39,7 @@
 #include <string>
 #include <vector>
 
+#include "peer_io.hpp"
 #include "roomcal/core/filter_set.hpp"
 #include "roomcal/core/room.hpp"
 #include "roomcal/correct/fir_design.hpp"
@@ -56,6 +57,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using bench::median;
+using bench::read_raw_float;
+using bench::write_raw_float;
+
 constexpr double fs_hz = 48000.0;
 constexpr std::size_t ir_length = 131072;  // normal-48.0.drc's BCInitWindow
 constexpr int fit_positions = 5;           // positions 1..5 fitted, 6..9 held out
@@ -63,32 +68,11 @@ const std::vector<int> held_out{6, 7, 8, 9};
 const fs::path drc_config = "/usr/share/drc/config/48.0 kHz/normal-48.0.drc";
 const fs::path drc_target = "/usr/share/drc/target/48.0 kHz/pa-48.0.txt";
 
-std::vector<double> read_raw_float(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::vector<float> f;
-    float v;
-    while (in.read(reinterpret_cast<char*>(&v), sizeof v)) f.push_back(v);
-    return {f.begin(), f.end()};
-}
-
-void write_raw_float(const fs::path& p, const std::vector<double>& x) {
-    std::ofstream out(p, std::ios::binary);
-    for (double d : x) {
-        const auto v = static_cast<float>(d);
-        out.write(reinterpret_cast<const char*>(&v), sizeof v);
-    }
-}
-
 std::string read_text(const fs::path& p) {
     std::ifstream in(p);
     std::stringstream s;
     s << in.rdbuf();
     return s.str();
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0.0 : v[v.size() / 2];
 }
 
 // The fits compared. `positions` counts from 1.

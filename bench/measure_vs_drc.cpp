@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "peer_io.hpp"
 #include "roomcal/core/frequency_response.hpp"
 #include "roomcal/dsp/fft.hpp"
 #include "roomcal/measure/recording_analysis.hpp"
@@ -28,31 +29,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using bench::median;
+using bench::read_raw_float;
+using bench::write_raw_float;
+
 constexpr double fs_hz = 48000.0;
-
-std::vector<double> read_raw_float(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::vector<float> f;
-    float v;
-    while (in.read(reinterpret_cast<char*>(&v), sizeof v)) f.push_back(v);
-    return {f.begin(), f.end()};
-}
-
-void write_raw_float(const fs::path& p, const std::vector<double>& x) {
-    std::ofstream out(p, std::ios::binary);
-    for (double d : x) {
-        const auto v = static_cast<float>(d);
-        out.write(reinterpret_cast<const char*>(&v), sizeof v);
-    }
-}
 
 double seconds_since(std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
 }
 
 struct Grade {
