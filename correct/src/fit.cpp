@@ -130,6 +130,9 @@ FitResult fit_room(const Room& room, const FitOptions& o) {
     FitResult res;
     std::vector<ChannelData> datas;
     std::vector<std::vector<ChannelFilter>> per_rate(o.rates.size());
+    // Each realised filter's largest gain up to Nyquist; later gain changes shift it by
+    // as many dB, so the headroom needs no second look at the responses.
+    std::vector<std::vector<double>> peak_db(o.rates.size());
     std::vector<double> fir_latency(o.rates.size(), 0.0);
 
     for (const auto& ch : room.channels) {
@@ -229,8 +232,13 @@ FitResult fit_room(const Room& room, const FitOptions& o) {
             // The boost limit holds for the whole realised correction.
             const auto dense = log_frequency_grid(Hz(10.0), Hz(rate.value * 0.499), 96);
             const auto c = correction_db(f, rate, dense);
-            const double peak = *std::max_element(c.begin(), c.end());
-            if (peak > o.peq.max_boost_db) f.gain_db -= peak - o.peq.max_boost_db + 1e-6;
+            double peak = *std::max_element(c.begin(), c.end());
+            if (peak > o.peq.max_boost_db) {
+                const double excess = peak - o.peq.max_boost_db + 1e-6;
+                f.gain_db -= excess;
+                peak -= excess;
+            }
+            peak_db[r].push_back(peak);
             per_rate[r].push_back(std::move(f));
         }
         res.channels.push_back(std::move(cf));
@@ -272,11 +280,8 @@ FitResult fit_room(const Room& room, const FitOptions& o) {
     // Headroom: the largest gain of any channel at any rate, up to Nyquist.
     double peak = 0.0;
     for (std::size_t r = 0; r < o.rates.size(); ++r)
-        for (const auto& f : per_rate[r]) {
-            const auto dense = log_frequency_grid(Hz(10.0), Hz(o.rates[r] * 0.499), 96);
-            const auto c = correction_db(f, Hz(o.rates[r]), dense);
-            peak = std::max(peak, *std::max_element(c.begin(), c.end()));
-        }
+        for (std::size_t c = 0; c < res.channels.size(); ++c)
+            peak = std::max(peak, peak_db[r][c] + res.channels[c].level_trim_db);
     // 0.05 dB covers a peak between the check grid's points (1/96 octave, FFT bins).
     res.guaranteed_preamp_db = -(peak + 0.05);
     res.preamp_db = std::min(0.0, res.guaranteed_preamp_db + o.limiter_headroom_db);
