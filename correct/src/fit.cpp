@@ -33,25 +33,37 @@ double range_fade(double f, double low, double high) {
     return w;
 }
 
-// The FIR's share of the correction: the regularised inverse (Kirkeby et al. 1998) of
-// the measured-to-target ratio, whose soft knee caps boosts near the limit, then the
-// hard limits, no boost into nulls or above the cut-only frequency, less correction
-// where the positions disagree, and nothing outside the corrected range.
-std::vector<double> fir_curve(const std::vector<double>& grid, const std::vector<double>& wanted_db,
-                              const Confidence& c, const FitOptions& o, double low, double high) {
+// The correction asked for. Cuts follow the fine (variable-smoothed) average, so a
+// modal peak is cut where it is; boosts go no further than the third-octave level (a
+// narrow null is never chased), through the regularised inverse (Kirkeby et al. 1998)
+// whose soft knee approaches the boost limit, scaled by the positions' agreement, and
+// never into a deep or moving null or above the cut-only frequency.
+std::vector<double> asked_correction(const std::vector<double>& grid, const std::vector<double>& fine_wanted_db,
+                                     const std::vector<double>& broad_wanted_db, const Confidence& c,
+                                     const FitOptions& o) {
     const double boost = std::pow(10.0, o.peq.max_boost_db / 20.0);
     const double eps = 1.0 / (16.0 * boost * boost);
+    auto knee = [&](double wanted_db) {
+        const double r = std::pow(10.0, -wanted_db / 20.0);
+        return 20.0 * std::log10((1.0 + eps) * r / (r * r + eps));
+    };
     std::vector<double> out(grid.size());
     for (std::size_t i = 0; i < grid.size(); ++i) {
-        const double r = std::pow(10.0, -wanted_db[i] / 20.0);
-        double db = 20.0 * std::log10((1.0 + eps) * r / (r * r + eps));
-        db = std::clamp(db, -o.peq.max_cut_db, o.peq.max_boost_db);
-        if (c.no_boost[i] || (o.cut_only_above.value > 0.0 && grid[i] > o.cut_only_above.value)) db = std::min(db, 0.0);
-        // Cuts are safe wherever a peak moves; boosts follow the confidence.
-        const double trust = db < 0.0 ? std::max(c.weight[i], 0.5) : c.weight[i] * c.weight[i];
-        out[i] = db * trust * range_fade(grid[i], low, high);
+        const bool may_boost = !c.no_boost[i] && !(o.cut_only_above.value > 0.0 && grid[i] > o.cut_only_above.value);
+        const double cap = may_boost ? std::max(0.0, knee(broad_wanted_db[i])) * c.weight[i] : 0.0;
+        out[i] = std::clamp(std::min(knee(fine_wanted_db[i]), cap), -o.peq.max_cut_db, o.peq.max_boost_db);
     }
-    // The clamps leave corners that would ring: round them over 1/24 octave.
+    return out;
+}
+
+// The FIR's share: what the parametric filters left of the asked correction, nothing
+// outside the corrected range, corners rounded over 1/24 octave so they do not ring.
+std::vector<double> fir_curve(const std::vector<double>& grid, const std::vector<double>& asked_db,
+                              const std::vector<double>& peq_db, const FitOptions& o, double low, double high) {
+    std::vector<double> out(grid.size());
+    for (std::size_t i = 0; i < grid.size(); ++i)
+        out[i] =
+            std::clamp(asked_db[i] - peq_db[i], -o.peq.max_cut_db, o.peq.max_boost_db) * range_fade(grid[i], low, high);
     out = smoothed(grid, out, {SmoothingKind::fractional_octave, 24});
     for (auto& v : out) v = std::min(v, o.peq.max_boost_db);
     return out;
@@ -141,14 +153,9 @@ FitResult fit_room(const Room& room, const FitOptions& o) {
         ChannelFit cf;
         cf.channel = ch.name;
         const auto& avg = data.summary.rms_average.magnitude_db;
-        // Spatial spread of what is heard: each position smoothed like the fit's curve
-        // (REW's "var"), so the comb-like detail of a single point does not count as
-        // disagreement.
-        std::vector<FrequencyResponse> heard;
-        for (const auto& r : data.responses)
-            heard.push_back(measure::smooth({grid, r.magnitude_db, {}}, {SmoothingKind::variable, 0}));
-        const auto heard_summary = measure::summarise_positions(heard);
-        cf.confidence = assess_confidence(grid, avg, heard_summary.spread_db, data.positions.size());
+        std::vector<std::vector<double>> positions_db;
+        for (const auto& r : data.responses) positions_db.push_back(r.magnitude_db);
+        cf.confidence = assess_confidence(grid, positions_db);
         if (!cf.confidence.note.empty()) res.warnings.push_back("channel " + ch.name + ": " + cf.confidence.note);
         cf.target = target_for(room, o, ch.name);
 
@@ -171,17 +178,24 @@ FitResult fit_room(const Room& room, const FitOptions& o) {
         const double offset = target_offset_db(grid, third, target_db);
         for (auto& t : target_db) t += offset;
 
+        const auto var = smoothed(grid, avg, {SmoothingKind::variable, 0});
+        std::vector<double> fine(grid.size()), broad(grid.size());
+        for (std::size_t i = 0; i < grid.size(); ++i) {
+            fine[i] = target_db[i] - var[i];
+            broad[i] = target_db[i] - cf.confidence.level_db[i];
+        }
+        const auto asked = asked_correction(grid, fine, broad, cf.confidence, o);
+
         // Parametric part (parametric and mixed modes).
         std::vector<double> peq_db(grid.size(), 0.0);
         if (o.mode != FitMode::fir) {
-            const auto fine = smoothed(grid, avg, {SmoothingKind::fractional_octave, 24});
             PeqProblem pr;
             pr.grid_hz = grid;
             pr.sample_rate = Hz(design_rate);
-            pr.weight = cf.confidence.weight;
+            pr.weight.assign(grid.size(), 1.0);
             pr.no_boost = cf.confidence.no_boost;
             for (std::size_t i = 0; i < grid.size(); ++i) {
-                pr.error_db.push_back(fine[i] - target_db[i]);
+                pr.error_db.push_back(-asked[i]);
                 if (o.cut_only_above.value > 0.0 && grid[i] > o.cut_only_above.value) pr.no_boost[i] = 1;
             }
             PeqLimits l = o.peq;
@@ -194,12 +208,7 @@ FitResult fit_room(const Room& room, const FitOptions& o) {
         }
         // FIR part (fir and mixed modes): what the parametric filters left.
         std::vector<double> fir_wanted(grid.size(), 0.0);
-        if (o.mode != FitMode::parametric) {
-            const auto var = smoothed(grid, avg, {SmoothingKind::variable, 0});
-            std::vector<double> wanted(grid.size());
-            for (std::size_t i = 0; i < grid.size(); ++i) wanted[i] = target_db[i] - var[i] - peq_db[i];
-            fir_wanted = fir_curve(grid, wanted, cf.confidence, o, lo, hi);
-        }
+        if (o.mode != FitMode::parametric) fir_wanted = fir_curve(grid, asked, peq_db, o, lo, hi);
         cf.wanted_db.resize(grid.size());
         for (std::size_t i = 0; i < grid.size(); ++i) cf.wanted_db[i] = peq_db[i] + fir_wanted[i];
 

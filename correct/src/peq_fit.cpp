@@ -107,6 +107,7 @@ public:
             // Peaks are cut even where the positions disagree (a cut is safe wherever
             // the peak moves); boosts follow the confidence.
             const double w = d > 0.0 ? std::max(w_[i], cut_weight_floor) : w_[i];
+            d *= std::sqrt(1.0 + (d / minimax_db) * (d / minimax_db));
             r[ii] = in_range_[i] ? std::sqrt(w) * d : std::sqrt(outside_weight) * c[i];
             r[ii + static_cast<Eigen::Index>(n)] = pr_.no_boost[i] ? penalty * std::max(0.0, c[i]) : 0.0;
             r[ii + static_cast<Eigen::Index>(2 * n)] = penalty * std::max(0.0, c[i] - l_.max_boost_db);
@@ -242,6 +243,9 @@ public:
 
     static constexpr double outside_weight = 0.05;
     static constexpr double cut_weight_floor = 0.75;
+    // Deviations grow as d·√(1 + (d/minimax_db)²) in the residual: beyond a couple of dB
+    // the fit weighs the largest misses more than a least-squares fit would.
+    static constexpr double minimax_db = 2.0;
     static constexpr double penalty = 30.0;
 
 private:

@@ -53,7 +53,7 @@ void print_fit_summary(std::ostream& out, const Room& room, const correct::FitRe
                 << printf_string("  Q %5.2f", f.q) << printf_string("  %+6.2f dB", f.gain_db) << "\n";
         const auto nulls = c.confidence.null_ranges();
         if (!nulls.empty()) {
-            out << "  nulls left alone (never boosted):";
+            out << "  dips left alone (never filled):";
             for (const auto& [lo, hi] : nulls) out << " " << fmt(std::round(lo)) << "–" << fmt(std::round(hi)) << " Hz";
             out << "\n";
         }

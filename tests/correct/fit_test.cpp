@@ -7,6 +7,7 @@
 #include "roomcal/correct/fit.hpp"
 #include "roomcal/dsp/biquad_design.hpp"
 #include "roomcal/dsp/fft.hpp"
+#include "roomcal/measure/smoothing.hpp"
 #include "roomcal/measure/virtual_room.hpp"
 
 using namespace roomcal;
@@ -71,15 +72,47 @@ TEST_CASE("an FIR fit on 5 positions helps the 4 positions it never saw", "[corr
             double before = 0.0, after = 0.0;
             for (const auto& pos : p.positions) {
                 CAPTURE(room.name, res.channels[c].channel, pos.position, pos.sd_before_db, pos.sd_after_db);
-                // Third-octave SD 30 Hz–16 kHz: never worse by more than 0.05 dB at a held-out position.
-                CHECK(pos.sd_after_db < pos.sd_before_db + 0.05);
+                // Third-octave SD 30 Hz–16 kHz: every held-out position better by at least
+                // 0.1 dB (the smallest gain measured is 0.14 dB).
+                CHECK(pos.sd_after_db < pos.sd_before_db - 0.1);
                 before += pos.sd_before_db;
                 after += pos.sd_after_db;
             }
             CAPTURE(room.name, before / 4, after / 4);
-            CHECK(after <= before + 0.04);  // over the four held-out positions, not worse
-            // At the positions it was fitted on, the average response improves.
-            CHECK(res.channels[c].prediction.sd_after_db < res.channels[c].prediction.sd_before_db - 0.02);
+            CHECK(after < before * 0.95);  // over the four held-out positions, at least 5 % better (7–25 %)
+            // At the positions it was fitted on, the average response improves too.
+            CHECK(res.channels[c].prediction.sd_after_db < res.channels[c].prediction.sd_before_db - 0.1);
+        }
+    }
+}
+
+TEST_CASE("ten parametric filters bring 20-300 Hz within 3 dB of the target outside nulls", "[correct][fit][peq]") {
+    for (std::size_t r = 0; r < 3; ++r) {
+        const Room& room = virtual_room(r);
+        FitOptions o = held_out_options(FitMode::parametric);
+        o.peq.filters = 10;
+        o.range = std::pair{20_Hz, 300_Hz};
+        const auto res = fit_room(room, o);
+        CHECK(res.seconds < 5.0);  // the 0.5 s target is measured in bench/, not here
+        const auto& grid = analysis_grid();
+        for (const auto& cf : res.channels) {
+            CHECK(cf.parametric.size() <= 10);
+            // The average of the fitted positions at 1/24 octave, after the correction.
+            const auto after =
+                measure::smooth(cf.prediction.average_after, {measure::SmoothingKind::fractional_octave, 24});
+            const auto before =
+                measure::smooth(cf.prediction.average_before, {measure::SmoothingKind::fractional_octave, 24});
+            double worst_after = 0.0, worst_before = 0.0;
+            for (std::size_t i = 0; i < grid.size(); ++i) {
+                const auto& k = cf.confidence;
+                if (grid[i] < cf.low_limit.value || grid[i] > 300.0 || k.no_boost[i] || k.narrow[i] || k.guard[i])
+                    continue;
+                worst_after = std::max(worst_after, std::abs(after.magnitude_db[i] - cf.prediction.target_db[i]));
+                worst_before = std::max(worst_before, std::abs(before.magnitude_db[i] - cf.prediction.target_db[i]));
+            }
+            CAPTURE(room.name, cf.channel, worst_before, worst_after);
+            CHECK(worst_before > 6.0);  // there was something to correct
+            CHECK(worst_after <= 3.0);
         }
     }
 }
