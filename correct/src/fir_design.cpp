@@ -77,6 +77,14 @@ std::vector<double> excess_phase_on_bins(const ImpulseResponse& ir, std::size_t 
     return ex;
 }
 
+// Index of the largest |tap|.
+double peak_index(const std::vector<double>& h) {
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < h.size(); ++i)
+        if (std::abs(h[i]) > std::abs(h[best])) best = i;
+    return static_cast<double>(best);
+}
+
 }  // namespace
 
 const char* phase_name(FirPhase p) {
@@ -159,17 +167,23 @@ FirDesign design_fir(const std::vector<double>& grid_hz, const std::vector<doubl
         d.latency_samples = static_cast<double>(half);
     } else {
         // Mixed: the inverse excess phase below `upto`, fading out over the next octave,
-        // delayed so its anti-causal part fits; narrowed until the pre-ringing bound holds.
+        // delayed so its anti-causal part fits; narrowed until the pre-ringing bound holds,
+        // and dropped (upto 0: the minimum-phase filter, delayed) if it never does.
         min_phase_spectrum();
         const std::vector<std::complex<double>> minimum = spectrum;
         const double delay = std::min(static_cast<double>(taps) / 4.0, 0.1 * o.sample_rate.value);
         double upto = o.excess_phase_upto.value;
-        for (int attempt = 0; attempt < 6; ++attempt, upto /= 1.5) {
-            const auto ex = excess_phase_on_bins(*room_ir, n, o.sample_rate, upto);
+        for (int attempt = 0; attempt < 7; ++attempt, upto /= 1.5) {
+            if (attempt == 6) upto = 0.0;
+            const auto ex = upto > 0.0 ? excess_phase_on_bins(*room_ir, n, o.sample_rate, upto)
+                                       : std::vector<double>(spectrum.size(), 0.0);
             for (std::size_t k = 0; k < spectrum.size(); ++k) {
                 const double f = static_cast<double>(k) * o.sample_rate.value / static_cast<double>(n);
                 double fade = 1.0;
-                if (f > upto) fade = f >= 2.0 * upto ? 0.0 : 0.5 * (1.0 + std::cos(pi * std::log2(f / upto)));
+                if (upto <= 0.0)
+                    fade = 0.0;
+                else if (f > upto)
+                    fade = f >= 2.0 * upto ? 0.0 : 0.5 * (1.0 + std::cos(pi * std::log2(f / upto)));
                 const double w = 2.0 * pi * f / o.sample_rate.value;
                 spectrum[k] = minimum[k] * std::polar(1.0, -ex[k] * fade - w * delay);
             }
@@ -179,7 +193,9 @@ FirDesign design_fir(const std::vector<double>& grid_hz, const std::vector<doubl
             d.taps = std::move(h);
             d.latency_samples = delay;
             d.excess_phase_upto = Hz(upto);
-            d.pre_ringing_db = pre_ringing_db(d.taps, delay, o.sample_rate);
+            // About the filter's own main peak, which the inverse excess phase may move
+            // later than the design delay.
+            d.pre_ringing_db = pre_ringing_db(d.taps, std::max(delay, peak_index(d.taps)), o.sample_rate);
             if (d.pre_ringing_db <= o.pre_ringing_bound_db) break;
         }
     }

@@ -236,6 +236,12 @@ FitResult fit_room(const Room& room, const FitOptions& o) {
                 if (rate.value == design_rate) {
                     cf.fir_taps = d.taps.size();
                     cf.pre_ringing_db = d.pre_ringing_db;
+                    if (o.phase == FirPhase::mixed && d.excess_phase_upto.value <= 0.0)
+                        res.warnings.push_back(
+                            "channel " + ch.name + ": its excess-phase correction would ring before the sound (above " +
+                            fmt(o.pre_ringing_bound_db) +
+                            " dB) even when limited to the lowest bass; it is left out, so this channel's "
+                            "correction is minimum phase, delayed to match the others");
                 }
             }
             // The boost limit holds for the whole realised correction.
