@@ -5,8 +5,9 @@
 // - DRC gets the listening position's impulse response (position 1) as raw 32-bit
 //   float, the only input it takes (after 65536 zeros, so its 131072-sample initial
 //   window centred on the peak lies inside the file); roomcal fits positions 1-5 (FIR
-//   minimum phase, FIR mixed phase, 10 parametric filters over 20-300 Hz) and, for a
-//   like-for-like column, position 1 alone.
+//   minimum phase, FIR mixed phase, 10 parametric filters over 20-300 Hz) and, for
+//   like-for-like columns, position 1 alone and DRC's own target (flat to 20 Hz, where
+//   roomcal by default rolls its target off with the loudspeaker).
 // - Each filter is graded at the held-out positions 6-9 (mean of the per-position
 //   figures) and at position 1: corrected magnitude = measured + filter magnitude (dB),
 //   third-octave deviations over 30 Hz-16 kHz with their mean removed (level is not a
@@ -81,17 +82,24 @@ struct Variant {
     FitMode mode;
     FirPhase phase;
     int positions;
+    double low_hz = 0.0;  // the target's low roll-off; 0: found from the data (the default)
 };
 
 const std::vector<Variant> variants{
     {"ours", FitMode::fir, FirPhase::minimum, fit_positions},
+    {"ours-flat20", FitMode::fir, FirPhase::minimum, fit_positions, 20.0},
     {"ours-1pos", FitMode::fir, FirPhase::minimum, 1},
     {"ours-mixed", FitMode::fir, FirPhase::mixed, fit_positions},
     {"ours-peq", FitMode::parametric, FirPhase::minimum, fit_positions},
 };
 
-FitOptions options_for(FitMode mode, FirPhase phase, int positions) {
+FitOptions options_for(FitMode mode, FirPhase phase, int positions, double low_hz) {
     FitOptions o;
+    if (low_hz > 0.0) {
+        TargetCurve flat;
+        flat.low_limit = Hz(low_hz);
+        o.targets["*"] = flat;
+    }
     o.mode = mode;
     o.phase = phase;
     o.rates = {fs_hz};
@@ -121,7 +129,7 @@ FirPhase parse_phase(const std::string& s) {
 // The fitting child: reads ir-<p>.f32 and ref-<p>.txt (direct-sound sample) for
 // positions 1..n from `dir`, fits, writes the FIR (if any) to ours.f32 and prints
 // fit_room's seconds. What is timed from outside is this whole process.
-int fit_child(const fs::path& dir, const std::string& mode, const std::string& phase, int n) {
+int fit_child(const fs::path& dir, const std::string& mode, const std::string& phase, int n, double low_hz) {
     Room room;
     room.name = "bench";
     for (int p = 1; p <= n; ++p) {
@@ -134,7 +142,7 @@ int fit_child(const fs::path& dir, const std::string& mode, const std::string& p
         m.timing = "loopback";
         room.channel("L").put(std::move(m));
     }
-    const auto res = fit_room(room, options_for(parse_mode(mode), parse_phase(phase), n));
+    const auto res = fit_room(room, options_for(parse_mode(mode), parse_phase(phase), n, low_hz));
     const auto& f = res.sets.front().channels.front();
     if (!f.fir.empty()) write_raw_float(dir / "ours.f32", f.fir);
     std::printf("%.6f\n", res.seconds);
@@ -245,8 +253,8 @@ std::string figures(const std::vector<Column>& cols, F value, const char* unit, 
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc >= 6 && std::string(argv[1]) == "--fit-child")
-        return fit_child(argv[2], argv[3], argv[4], std::atoi(argv[5]));
+    if (argc >= 7 && std::string(argv[1]) == "--fit-child")
+        return fit_child(argv[2], argv[3], argv[4], std::atoi(argv[5]), std::atof(argv[6]));
     const int runs = argc > 1 ? std::max(1, std::atoi(argv[1])) : 3;
     std::vector<std::string> channels{"L", "R"};
     if (argc > 2) {
@@ -274,8 +282,9 @@ int main(int argc, char** argv) {
         ir_length, fit_positions);
     std::printf("fit-vs-drc drc: cd WORK && %s\n", drc_command.c_str());
     std::printf(
-        "fit-vs-drc ours: fir minimum phase (ours, ours-1pos), fir mixed phase (ours-mixed), 10 parametric "
-        "20-300 Hz (ours-peq); %zu taps; flat target, low roll-off found from the data\n",
+        "fit-vs-drc ours: fir minimum phase (ours, ours-flat20, ours-1pos), fir mixed phase (ours-mixed), 10 "
+        "parametric 20-300 Hz (ours-peq); %zu taps; flat target, low roll-off found from the data, except "
+        "ours-flat20: flat to 20 Hz like DRC's pa target\n",
         FitOptions{}.taps_at_48k);
 
     for (const auto& spec : measure::builtin_rooms()) {
@@ -308,14 +317,15 @@ int main(int argc, char** argv) {
                 Column c;
                 c.name = v.name;
                 std::vector<double> t_in, t_child, t_wall, rss;
-                const auto opt = options_for(v.mode, v.phase, v.positions);
+                const auto opt = options_for(v.mode, v.phase, v.positions, v.low_hz);
                 for (int r = 0; r < runs; ++r) {
                     const auto res = fit_room(room, opt);
                     t_in.push_back(res.seconds);
                     c.filter = res.sets.front().channels.front();
                     if (r == 0) low_limits.push_back(res.channels.front().low_limit.value);
                     const auto cost = run_timed(work, self.string() + " --fit-child . " + mode_name(v.mode) + " " +
-                                                          phase_name(v.phase) + " " + std::to_string(v.positions));
+                                                          phase_name(v.phase) + " " + std::to_string(v.positions) +
+                                                          " " + std::to_string(v.low_hz));
                     t_wall.push_back(cost.seconds);
                     rss.push_back(cost.max_rss_kb);
                     t_child.push_back(std::stod(read_text(work / "stdout.txt")));
