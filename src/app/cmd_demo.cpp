@@ -97,8 +97,8 @@ Runner add_demo(CLI::App& app) {
                 const auto [bass, bass_at] = worst_spread(s, 20, 300);
                 const auto [treble, treble_at] = worst_spread(s, 1000, 16000);
                 std::cout << "channel " << sp.channel << ", " << o->positions << " positions: spread up to "
-                          << fmt(bass, 2) << " dB at " << fmt(bass_at, 4) << " Hz (bass), " << fmt(treble, 2)
-                          << " dB at " << fmt(treble_at, 4) << " Hz (treble)\n";
+                          << fmt(bass, 2) << " dB at " << fmt(std::round(bass_at), 6) << " Hz (bass), "
+                          << fmt(treble, 2) << " dB at " << fmt(std::round(treble_at), 6) << " Hz (treble)\n";
             }
             // Correct it: a minimum-phase FIR to a flat target, every position.
             std::cout << "\n";
