@@ -1,6 +1,7 @@
 // Printing a fit's result.
 #include "fit_summary.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -53,8 +54,16 @@ void print_fit_summary(std::ostream& out, const Room& room, const correct::FitRe
                 << printf_string("  Q %5.2f", f.q) << printf_string("  %+6.2f dB", f.gain_db) << "\n";
         const auto nulls = c.confidence.null_ranges();
         if (!nulls.empty()) {
+            // The widest first: a single position's comb of small dips would bury them.
+            auto shown = nulls;
+            std::stable_sort(shown.begin(), shown.end(),
+                             [](const auto& a, const auto& b) { return a.second / a.first > b.second / b.first; });
+            const std::size_t limit = 8;
+            if (shown.size() > limit) shown.resize(limit);
+            std::sort(shown.begin(), shown.end());
             out << "  dips left alone (never filled):";
-            for (const auto& [lo, hi] : nulls) out << " " << fmt(std::round(lo)) << "–" << fmt(std::round(hi)) << " Hz";
+            for (const auto& [lo, hi] : shown) out << " " << fmt(std::round(lo)) << "–" << fmt(std::round(hi)) << " Hz";
+            if (nulls.size() > limit) out << " (the " << limit << " widest of " << nulls.size() << ")";
             out << "\n";
         }
         out << "  band Hz  ";
