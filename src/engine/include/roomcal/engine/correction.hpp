@@ -1,0 +1,57 @@
+// The correction stage of the engine: per channel the FilterSet's gain, alignment delay,
+// biquads (double state: low, high-Q bass filters are noisy in float) and FIR (zero-latency
+// partitioned convolution), built on the main thread for one sample rate and run on the
+// audio thread.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "roomcal/core/filter_set.hpp"
+#include "roomcal/dsp/partitioned_convolver.hpp"
+
+namespace roomcal::engine {
+
+class Correction {
+public:
+    // [main thread] Prepares `set` for `channels` (named as in the set: "L", "R", ...) at
+    // `rate`, for calls of up to `max_block` frames. Throws roomcal::Error when the set was
+    // made for another rate or has no filter for one of the channels, naming what to do.
+    Correction(const FilterSet& set, Hz rate, std::size_t max_block, const std::vector<std::string>& channels);
+
+    // [audio thread] out = corrected in, any frames up to max_block; in and out may alias.
+    void process(const float* const* in, float* const* out, std::size_t frames) noexcept;
+    // [main thread] Clears all signal history.
+    void reset();
+
+    // The set's own latency (linear- and mixed-phase FIRs), in samples.
+    std::size_t latency_samples() const { return latency_; }
+    std::size_t channels() const { return units_.size(); }
+    Hz sample_rate() const { return rate_; }
+    const std::string& description() const { return description_; }
+
+private:
+    struct Section {
+        double b0, b1, b2, a1, a2;
+        double s1 = 0.0, s2 = 0.0;  // transposed direct form II state
+    };
+    struct Unit {
+        float gain = 1.0f;
+        std::vector<Section> sections;
+        std::vector<float> delay;  // ring of `delay_samples` + max_block
+        std::size_t delay_samples = 0, delay_pos = 0;
+        dsp::PartitionedConvolver fir;
+        std::vector<float> scratch;
+    };
+    std::vector<Unit> units_;
+    Hz rate_;
+    std::size_t max_block_ = 0;
+    std::size_t latency_ = 0;
+    std::string description_;
+};
+
+// The power-of-two convolution block for calls of up to `max_block` frames.
+std::size_t convolution_block(std::size_t max_block);
+
+}  // namespace roomcal::engine

@@ -1,0 +1,87 @@
+// The correction stage: building per-channel units from a FilterSet, and running them.
+#include "roomcal/engine/correction.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "roomcal/core/error.hpp"
+#include "roomcal/core/format.hpp"
+
+namespace roomcal::engine {
+
+std::size_t convolution_block(std::size_t max_block) {
+    std::size_t b = 16;
+    while (b < max_block && b < 8192) b <<= 1;
+    return b;
+}
+
+Correction::Correction(const FilterSet& set, Hz rate, std::size_t max_block, const std::vector<std::string>& channels)
+    : rate_(rate), max_block_(max_block) {
+    if (std::abs(set.sample_rate.value - rate.value) > 0.5)
+        throw Error("the correction was made for " + fmt(set.sample_rate.value) + " Hz, the audio runs at " +
+                    fmt(rate.value) + " Hz; fit it for this rate (roomcal fit --rate " + fmt(rate.value) + ")");
+    if (max_block == 0) throw UsageError("the audio block must hold at least one frame");
+    set.validate();
+    latency_ = static_cast<std::size_t>(std::llround(set.latency_samples));
+    description_ = set.description;
+    dsp::ConvolverOptions co;
+    co.block = convolution_block(max_block);
+    for (const auto& name : channels) {
+        const ChannelFilter* f = set.find(name);
+        if (!f)
+            throw Error("the correction has no filter for channel " + name +
+                        "; fit the room with that channel measured, or run with the channels it has");
+        Unit u;
+        u.gain = static_cast<float>(std::pow(10.0, f->gain_db / 20.0));
+        for (const auto& b : f->biquads) u.sections.push_back({b.b0, b.b1, b.b2, b.a1, b.a2});
+        u.delay_samples = static_cast<std::size_t>(std::llround(std::max(0.0, f->delay_samples)));
+        if (u.delay_samples > 0) u.delay.assign(u.delay_samples + max_block, 0.0f);
+        if (!f->fir.empty()) {
+            std::vector<float> taps(f->fir.begin(), f->fir.end());
+            u.fir.prepare(taps, co);
+        }
+        u.scratch.assign(max_block, 0.0f);
+        units_.push_back(std::move(u));
+    }
+}
+
+void Correction::reset() {
+    for (auto& u : units_) {
+        for (auto& s : u.sections) s.s1 = s.s2 = 0.0;
+        std::fill(u.delay.begin(), u.delay.end(), 0.0f);
+        u.delay_pos = 0;
+        if (u.fir.prepared()) u.fir.reset();
+    }
+}
+
+void Correction::process(const float* const* in, float* const* out, std::size_t frames) noexcept {
+    frames = std::min(frames, max_block_);
+    for (std::size_t c = 0; c < units_.size(); ++c) {
+        Unit& u = units_[c];
+        float* x = u.scratch.data();
+        for (std::size_t i = 0; i < frames; ++i) x[i] = in[c][i] * u.gain;
+        for (auto& s : u.sections)
+            for (std::size_t i = 0; i < frames; ++i) {
+                const double v = x[i];
+                const double y = s.b0 * v + s.s1;
+                s.s1 = s.b1 * v - s.a1 * y + s.s2;
+                s.s2 = s.b2 * v - s.a2 * y;
+                x[i] = static_cast<float>(y);
+            }
+        if (u.delay_samples > 0) {
+            const std::size_t n = u.delay.size();
+            for (std::size_t i = 0; i < frames; ++i) {
+                u.delay[(u.delay_pos + u.delay_samples) % n] = x[i];
+                x[i] = u.delay[u.delay_pos];
+                u.delay_pos = (u.delay_pos + 1) % n;
+            }
+        }
+        if (u.fir.prepared())
+            u.fir.process(x, out[c], frames);
+        else
+            std::memcpy(out[c], x, frames * sizeof(float));
+    }
+}
+
+}  // namespace roomcal::engine
