@@ -31,17 +31,6 @@ void add_pending(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& out) 
     auto v = std::make_shared<Sink>();
     auto keep = [&out, v](CLI::App* cmd) { out.emplace_back(cmd, not_yet(cmd->get_name(), v)); };
 
-    auto* render = app.add_subcommand("render", "Run a file through the correction and mastering chain offline");
-    render->add_option("in", v->s1, "Input audio file")->required();
-    render->add_option("out", v->s2, "Output audio file")->required();
-    render->add_option("--room", v->s3, "Room whose correction to apply");
-    render->add_option("--fir", v->s4, "FIR WAV: one channel per output channel, or mono for all");
-    render->add_option("--chain", v->s5, "Mastering chain (chain.json)");
-    render->add_option("--as-heard-in", v->s6, "Audition as heard in another measured room");
-    render->add_flag("--no-correction", v->b1, "Bypass the room correction");
-    render->add_option("--block", v->i1, "Processing block size in frames");
-    keep(render);
-
     auto* compare = app.add_subcommand("compare", "Level-match and align a mix against its master; show what changed");
     compare->add_option("mix", v->s1, "The mix");
     compare->add_option("master", v->s2, "The master");

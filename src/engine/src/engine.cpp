@@ -58,6 +58,19 @@ void Engine::set_correction(std::unique_ptr<Correction> next) {
     offered_.publish(std::move(next));
 }
 
+void Engine::start_with(std::unique_ptr<Correction> first) {
+    if (first && (first->channels() != config_.channels.size() ||
+                  std::abs(first->sample_rate().value - config_.sample_rate.value) > 0.5))
+        throw Error("the correction was prepared for another rate or channel count than the engine runs");
+    if (first && first->latency_samples() + config_.max_block + 1 > dry_delay_.front().size())
+        throw Error("the correction delays the sound by " + std::to_string(first->latency_samples()) +
+                    " samples, more than the engine was prepared for");
+    current_ = std::move(first);
+    latency_.store(current_ ? current_->latency_samples() : 0, std::memory_order_relaxed);
+    enabled_gain_ = correction_enabled_.load() ? 1.0f : 0.0f;
+    reset();
+}
+
 void Engine::collect() { offered_.collect(); }
 
 void Engine::reset() {

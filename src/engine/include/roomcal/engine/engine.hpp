@@ -38,6 +38,9 @@ public:
     // [main thread] Hands a correction prepared for this engine's rate, block and channels
     // to the audio thread, which crossfades to it; nullptr crossfades to no correction.
     void set_correction(std::unique_ptr<Correction> next);
+    // [main thread] while the audio is stopped: runs `first` from the next sample on, with
+    // no crossfade (an offline render, or a stream about to start).
+    void start_with(std::unique_ptr<Correction> first);
     // [main thread] Deletes what the audio thread has let go of; call now and then.
     void collect();
 

@@ -1,0 +1,139 @@
+// `roomcal render IN OUT`: a file through the same engine the monitor runs live — a
+// room's correction (or a FIR WAV) at the file's rate — written atomically, with the
+// engine's latency taken off so the output lines up with the input.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "roomcal/core/error.hpp"
+#include "roomcal/core/format.hpp"
+#include "roomcal/engine/render.hpp"
+#include "roomcal/io/audio_file.hpp"
+#include "roomcal/io/filter_wav.hpp"
+#include "roomcal/io/room_profile.hpp"
+
+namespace roomcal::app {
+namespace fs = std::filesystem;
+namespace {
+
+struct RenderOptions {
+    std::string in, out, room, fir, chain, as_heard_in;
+    bool no_correction = false;
+    std::size_t block = 1024;
+};
+
+// The room's correction at the file's rate, its channels in the set's order.
+FilterSet room_set(const RenderOptions& o, Hz rate, std::size_t channels) {
+    const Room room = io::load_room(o.room);
+    const FilterSet* set = room.correction_for(rate);
+    if (!set) {
+        std::string rates;
+        for (const auto& s : room.corrections) rates += (rates.empty() ? "" : ", ") + fmt(s.sample_rate.value, 9);
+        throw Error("room " + room.name + " has no correction for " + fmt(rate.value, 9) + " Hz (it has " +
+                    (rates.empty() ? std::string("none") : rates + " Hz") + "); run roomcal fit --room " + o.room +
+                    " --rate " + fmt(rate.value, 9));
+    }
+    if (set->channels.size() != channels)
+        throw Error(o.in + " has " + std::to_string(channels) + " channel(s), room " + room.name + "'s correction " +
+                    std::to_string(set->channels.size()) + "; render a file with one channel per loudspeaker");
+    return *set;
+}
+
+// A FIR WAV as a set: one channel per file channel, or its one channel for all.
+FilterSet fir_set(const RenderOptions& o, Hz rate, std::size_t channels) {
+    const auto wav = io::read_fir_wav(o.fir);
+    if (std::abs(wav.sample_rate.value - rate.value) > 0.5)
+        throw Error(o.fir + " is at " + fmt(wav.sample_rate.value, 9) + " Hz, " + o.in + " at " + fmt(rate.value, 9) +
+                    " Hz; use a FIR made for the file's rate");
+    if (wav.channels.size() != 1 && wav.channels.size() != channels)
+        throw Error(o.fir + " has " + std::to_string(wav.channels.size()) + " channels, " + o.in + " " +
+                    std::to_string(channels) + "; give one FIR channel per audio channel, or a mono FIR for all");
+    FilterSet set;
+    set.sample_rate = rate;
+    set.description = "FIR " + fs::path(o.fir).filename().string();
+    for (std::size_t c = 0; c < channels; ++c) {
+        ChannelFilter f;
+        f.channel = std::to_string(c + 1);
+        f.fir = wav.channels[wav.channels.size() == 1 ? 0 : c];
+        set.channels.push_back(std::move(f));
+    }
+    return set;
+}
+
+int run_render(const RenderOptions& o) {
+    if (!o.chain.empty())
+        throw UsageError("--chain: the mastering chain is not available in this version of roomcal yet");
+    if (!o.as_heard_in.empty()) throw UsageError("--as-heard-in is not available in this version of roomcal yet");
+    const int sources = (o.room.empty() ? 0 : 1) + (o.fir.empty() ? 0 : 1) + (o.no_correction ? 1 : 0);
+    if (sources != 1)
+        throw UsageError("say what to apply: exactly one of --room DIR, --fir FILTER.wav or --no-correction");
+    if (fs::exists(o.out) && fs::equivalent(o.in, o.out))
+        throw UsageError("the output would overwrite the input " + o.in + "; choose another output file");
+
+    const auto start = std::chrono::steady_clock::now();
+    const auto file = io::read_audio(o.in);
+    const Hz rate = file.info.sample_rate;
+    const std::size_t channels = file.info.num_channels;
+    std::unique_ptr<engine::Correction> correction;
+    std::vector<std::string> names;
+    std::string what = "no correction";
+    if (!o.no_correction) {
+        const FilterSet set = o.room.empty() ? fir_set(o, rate, channels) : room_set(o, rate, channels);
+        for (const auto& c : set.channels) names.push_back(c.channel);
+        correction = std::make_unique<engine::Correction>(set, rate, o.block, names);
+        what = set.description.empty() ? "the correction" : set.description;
+    } else {
+        for (std::size_t c = 0; c < channels; ++c) names.push_back(std::to_string(c + 1));
+    }
+
+    const bool tty = isatty(STDERR_FILENO);
+    int shown = -1;
+    auto progress = [&](double f) {
+        const int pct = static_cast<int>(f * 100.0);
+        if (!tty || pct == shown) return;
+        shown = pct;
+        std::fprintf(stderr, "\rrender: %3d %%", pct);
+        if (pct == 100) std::fprintf(stderr, "\n");
+    };
+    const auto r = engine::render(file.audio.view(), rate, names, std::move(correction), o.block, progress);
+    io::write_audio(o.out, r.audio.view(), rate, io::format_for_path(o.out));
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double duration = static_cast<double>(file.info.num_frames) / rate.value;
+
+    std::cout << "rendered " << o.in << " (" << channels << " ch, " << fmt(rate.value, 9) << " Hz, " << fmt(duration, 4)
+              << " s) through " << what << " -> " << o.out << "\n";
+    std::cout << "  " << fmt(seconds, 3) << " s, " << fmt(duration / seconds, 3) << "x real time; block " << o.block
+              << " frames";
+    if (r.latency_samples > 0) std::cout << "; latency " << r.latency_samples << " samples taken off the start";
+    std::cout << "\n";
+    if (r.clipped_samples > 0)
+        std::cout << "  warning: " << r.clipped_samples
+                  << " samples clipped at 0 dBFS; lower the input level or add a limiter\n";
+    return exit_ok;
+}
+
+}  // namespace
+
+Runner add_render(CLI::App& app) {
+    auto o = std::make_shared<RenderOptions>();
+    auto* cmd = app.add_subcommand("render", "Run a file through the correction (and mastering chain) offline");
+    cmd->add_option("in", o->in, "Input audio file (WAV, FLAC, ...)")->required()->check(CLI::ExistingFile);
+    cmd->add_option("out", o->out, "Output audio file (.wav: float32, .flac: 24-bit)")->required();
+    cmd->add_option("--room", o->room, "Room whose correction to apply (at the file's rate)");
+    cmd->add_option("--fir", o->fir, "FIR WAV: one channel per audio channel, or mono for all")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--chain", o->chain, "Mastering chain (chain.json)");
+    cmd->add_option("--as-heard-in", o->as_heard_in, "Audition as heard in another measured room");
+    cmd->add_flag("--no-correction", o->no_correction, "Bypass the room correction");
+    cmd->add_option("--block", o->block, "Processing block in frames (16-65536)")->capture_default_str();
+    return [o] { return run_render(*o); };
+}
+
+}  // namespace roomcal::app
