@@ -80,7 +80,7 @@ public:
     std::vector<double> correction_db(const std::vector<FilterType>& types, const Eigen::VectorXd& x) const {
         std::vector<double> c(phi_.size(), 0.0);
         for (std::size_t k = 0; k < types.size(); ++k)
-            add_biquad_db(dsp::design_biquad(decode(types, x, k), pr_.sample_rate), phi_, c);
+            add_biquad_db(dsp::design_biquad_fast(decode(types, x, k), pr_.sample_rate), phi_, c);
         return c;
     }
 
@@ -93,7 +93,7 @@ public:
 
     std::vector<double> filter_db(const std::vector<FilterType>& types, const Eigen::VectorXd& x, std::size_t k) const {
         std::vector<double> c(phi_.size(), 0.0);
-        add_biquad_db(dsp::design_biquad(decode(types, x, k), pr_.sample_rate), phi_, c);
+        add_biquad_db(dsp::design_biquad_fast(decode(types, x, k), pr_.sample_rate), phi_, c);
         return c;
     }
 

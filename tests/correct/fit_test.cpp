@@ -93,7 +93,6 @@ TEST_CASE("ten parametric filters bring 20-300 Hz within 3 dB of the target outs
         o.peq.filters = 10;
         o.range = std::pair{20_Hz, 300_Hz};
         const auto res = fit_room(room, o);
-        CHECK(res.seconds < 5.0);  // the 0.5 s target is measured in bench/, not here
         const auto& grid = analysis_grid();
         for (const auto& cf : res.channels) {
             CHECK(cf.parametric.size() <= 10);
