@@ -1,6 +1,6 @@
 // `roomcal render IN OUT`: a file through the same engine the monitor runs live — a
-// room's correction (or a FIR WAV) at the file's rate — written atomically, with the
-// engine's latency taken off so the output lines up with the input.
+// room's correction (or a FIR WAV) at the file's rate, and a mastering chain — written
+// atomically, with the engine's latency taken off so the output lines up with the input.
 #include <unistd.h>
 
 #include <chrono>
@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "roomcal/core/format.hpp"
 #include "roomcal/engine/render.hpp"
 #include "roomcal/io/audio_file.hpp"
+#include "roomcal/io/chain_file.hpp"
 #include "roomcal/io/filter_wav.hpp"
 #include "roomcal/io/room_profile.hpp"
 
@@ -68,8 +70,6 @@ FilterSet fir_set(const RenderOptions& o, Hz rate, std::size_t channels) {
 }
 
 int run_render(const RenderOptions& o) {
-    if (!o.chain.empty())
-        throw UsageError("--chain: the mastering chain is not available in this version of roomcal yet");
     if (!o.as_heard_in.empty()) throw UsageError("--as-heard-in is not available in this version of roomcal yet");
     const int sources = (o.room.empty() ? 0 : 1) + (o.fir.empty() ? 0 : 1) + (o.no_correction ? 1 : 0);
     if (sources != 1)
@@ -77,6 +77,8 @@ int run_render(const RenderOptions& o) {
     if (fs::exists(o.out) && fs::equivalent(o.in, o.out))
         throw UsageError("the output would overwrite the input " + o.in + "; choose another output file");
 
+    std::optional<MasteringChain> chain;
+    if (!o.chain.empty()) chain = io::read_chain(o.chain);
     const auto start = std::chrono::steady_clock::now();
     const auto file = io::read_audio(o.in);
     const Hz rate = file.info.sample_rate;
@@ -102,7 +104,11 @@ int run_render(const RenderOptions& o) {
         std::fprintf(stderr, "\rrender: %3d %%", pct);
         if (pct == 100) std::fprintf(stderr, "\n");
     };
-    const auto r = engine::render(file.audio.view(), rate, names, std::move(correction), o.block, progress);
+    const auto r = engine::render(file.audio.view(), rate, names, std::move(correction), o.block, progress,
+                                  chain ? &*chain : nullptr);
+    if (chain)
+        what += " + mastering chain (" + std::to_string(chain->eq.size()) + " EQ bands, limiter " +
+                (chain->limiter.enabled ? "at " + fmt(chain->limiter.ceiling_dbtp) + " dBTP" : "off") + ")";
     io::write_audio(o.out, r.audio.view(), rate, io::format_for_path(o.out));
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const double duration = static_cast<double>(file.info.num_frames) / rate.value;
@@ -115,7 +121,7 @@ int run_render(const RenderOptions& o) {
     std::cout << "\n";
     if (r.clipped_samples > 0)
         std::cout << "  warning: " << r.clipped_samples
-                  << " samples clipped at 0 dBFS; lower the input level or add a limiter\n";
+                  << " samples clipped at 0 dBFS; lower the input level or add a limiter (--chain)\n";
     return exit_ok;
 }
 

@@ -2,8 +2,10 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 
 #include "roomcal/io/audio_file.hpp"
+#include "roomcal/io/chain_file.hpp"
 #include "roomcal/io/room_profile.hpp"
 #include "support/test_support.hpp"
 
@@ -87,4 +89,31 @@ TEST_CASE("render takes a FIR WAV and refuses what does not fit", "[app][cli][re
     CHECK(r.exit_code == 2);
     CHECK(r.out.find("--no-correction") != std::string::npos);
     for (const char* f : {"o1.wav", "o2.wav", "o3.wav"}) CHECK_FALSE(std::filesystem::exists(dir / f));
+}
+
+TEST_CASE("render runs the mastering chain from chain.json", "[app][cli][render]") {
+    test::TempDir dir;
+    write_tone(dir / "in.wav", 48000.0, 2, 0.9);
+    MasteringChain c;
+    c.makeup_db = 6.0;  // a 0.9 sine pushed 6 dB into a -1 dBTP limiter
+    io::write_chain(c, dir / "chain.json");
+    auto r = run_cli("render " + (dir / "in.wav").string() + " " + (dir / "out.wav").string() +
+                     " --no-correction --chain " + (dir / "chain.json").string());
+    INFO(r.out);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("limiter at -1 dBTP") != std::string::npos);
+    const auto out = io::read_audio(dir / "out.wav");
+    REQUIRE(out.info.num_frames == 24000);
+    float peak = 0.0f;
+    for (std::size_t i = 0; i < out.info.num_frames; ++i) peak = std::max(peak, std::abs(out.audio(0, i)));
+    CHECK(peak <= std::pow(10.0f, -1.0f / 20.0f) * 1.001f);
+    CHECK(peak > 0.8f);
+
+    // A typo in chain.json stops the render with the key named, and writes nothing.
+    std::ofstream(dir / "bad.json") << R"({"limiter": {"celing_dbtp": -1}})";
+    r = run_cli("render " + (dir / "in.wav").string() + " " + (dir / "o.wav").string() + " --no-correction --chain " +
+                (dir / "bad.json").string());
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("unknown key \"celing_dbtp\"") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir / "o.wav"));
 }

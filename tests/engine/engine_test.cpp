@@ -77,6 +77,7 @@ TEST_CASE("the engine's correction equals the FilterSet rendered in double preci
     const auto set = example_set(rate);
     EngineConfig cfg;
     cfg.sample_rate = rate;
+    cfg.mastering_chain = false;
     cfg.max_block = 256;
     Engine e(cfg);
     e.set_correction(std::make_unique<Correction>(set, rate, cfg.max_block, cfg.channels));
@@ -118,6 +119,7 @@ TEST_CASE("switching the correction crossfades with a bounded step", "[engine]")
     const Hz rate(48000.0);
     EngineConfig cfg;
     cfg.sample_rate = rate;
+    cfg.mastering_chain = false;
     cfg.max_block = 64;
     Engine e(cfg);
     e.set_correction(std::make_unique<Correction>(example_set(rate), rate, cfg.max_block, cfg.channels));
@@ -152,6 +154,7 @@ TEST_CASE("switching the correction crossfades with a bounded step", "[engine]")
 
 TEST_CASE("the output never exceeds the ceiling and says when it had to clip", "[engine]") {
     EngineConfig cfg;
+    cfg.mastering_chain = false;
     cfg.ceiling_db = -1.0;
     cfg.max_block = 128;
     Engine e(cfg);
@@ -167,6 +170,7 @@ TEST_CASE("the engine allocates nothing while it processes, swaps included", "[e
     const Hz rate(48000.0);
     EngineConfig cfg;
     cfg.sample_rate = rate;
+    cfg.mastering_chain = false;
     cfg.max_block = 128;
     Engine e(cfg);
     auto next = std::make_unique<Correction>(example_set(rate), rate, cfg.max_block, cfg.channels);

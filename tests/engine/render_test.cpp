@@ -54,6 +54,7 @@ TEST_CASE("render gives what the real-time path plays, in any block size", "[eng
     EngineConfig cfg;
     cfg.sample_rate = rate;
     cfg.max_block = 64;
+    cfg.mastering_chain = false;
     Engine e(cfg);
     e.start_with(std::make_unique<Correction>(set, rate, 64, names));
     AudioBuffer<float> live = in;

@@ -1,5 +1,5 @@
-// The engine's block loop: correction swap and on/off crossfades, the dry path's delay,
-// the output ceiling.
+// The engine's block loop: correction and chain swaps and on/off crossfades, the bypass
+// paths' delays, the level match, the output ceiling.
 #include "roomcal/engine/engine.hpp"
 
 #include <algorithm>
@@ -9,8 +9,30 @@
 #include "roomcal/core/error.hpp"
 
 namespace roomcal::engine {
+namespace {
 
-Engine::Engine(const EngineConfig& config) : config_(config) {
+// One step of a linear ramp towards `target`, counting the switch when it arrives.
+float ramp(float g, float target, float step, std::atomic<std::size_t>& done) noexcept {
+    if (g == target) return g;
+    g = target > g ? std::min(target, g + step) : std::max(target, g - step);
+    if (g == target) done.fetch_add(1, std::memory_order_relaxed);
+    return g;
+}
+
+// Writes `in` into a delay ring at `pos` and reads it `delay` samples late into `out`.
+void delayed(const float* in, float* out, std::vector<float>& ring, std::size_t pos, std::size_t delay,
+             std::size_t frames) noexcept {
+    const std::size_t n = ring.size();
+    for (std::size_t i = 0; i < frames; ++i) {
+        const std::size_t w = (pos + i) % n;
+        ring[w] = in[i];
+        out[i] = ring[(w + n - delay % n) % n];
+    }
+}
+
+}  // namespace
+
+Engine::Engine(const EngineConfig& config) : config_(config), match_(config.sample_rate, config.channels.size()) {
     if (config.channels.empty() || config.channels.size() > 64)
         throw UsageError("the engine runs 1–64 channels, not " + std::to_string(config.channels.size()));
     if (config.max_block == 0 || config.max_block > 65536) throw UsageError("the audio block must hold 1–65536 frames");
@@ -18,6 +40,8 @@ Engine::Engine(const EngineConfig& config) : config_(config) {
         throw UsageError("the sample rate must lie in 8–384 kHz");
     if (!(config.crossfade_ms >= 1.0 && config.crossfade_ms <= 1000.0))
         throw UsageError("the crossfade must last 1–1000 ms");
+    if (!(config.max_latency_s >= 0.0 && config.max_latency_s <= 10.0))
+        throw UsageError("the longest correction latency must lie in 0–10 s");
     fade_samples_ = std::max<std::size_t>(
         1, static_cast<std::size_t>(std::llround(config.crossfade_ms * 1e-3 * config.sample_rate.value)));
     ceiling_ = static_cast<float>(std::pow(10.0, config.ceiling_db / 20.0));
@@ -30,61 +54,89 @@ Engine::Engine(const EngineConfig& config) : config_(config) {
     buffers(wet_, &wet_ptr_);
     buffers(next_, &next_ptr_);
     buffers(dry_, nullptr);
-    if (!(config.max_latency_s >= 0.0 && config.max_latency_s <= 10.0))
-        throw UsageError("the longest correction latency must lie in 0–10 s");
+    buffers(post_, &post_ptr_);
+    buffers(bypass_, &bypass_ptr_);
+    buffers(proc_, &proc_ptr_);
+    buffers(proc_next_, &proc_next_ptr_);
     const auto max_latency = static_cast<std::size_t>(std::ceil(config.max_latency_s * config.sample_rate.value));
     dry_delay_.assign(n, std::vector<float>(max_latency + config.max_block + 1, 0.0f));
+    chain_latency_ = config.mastering_chain ? Chain::latency_at(config.sample_rate) : 0;
+    chain_delay_.assign(n, std::vector<float>(chain_latency_ + config.max_block + 1, 0.0f));
+    latency_.store(chain_latency_);
 }
 
-Engine::~Engine() { delete incoming_; }
+Engine::~Engine() {
+    delete incoming_;
+    delete chain_incoming_;
+}
 
 void Engine::set_correction(std::unique_ptr<Correction> next) {
     if (next && (next->channels() != config_.channels.size() ||
                  std::abs(next->sample_rate().value - config_.sample_rate.value) > 0.5))
         throw Error("the correction was prepared for another rate or channel count than the engine runs");
     if (!next) {
-        // No correction: an empty one that passes the signal through, so the swap still fades.
+        // No correction: one that passes the signal through, so the swap still fades.
         FilterSet unity;
         unity.sample_rate = config_.sample_rate;
         for (const auto& c : config_.channels) unity.channels.push_back({c, 0.0, 0.0, {}, {}, {}});
         next = std::make_unique<Correction>(unity, config_.sample_rate, config_.max_block, config_.channels);
     }
-    // The dry path must be able to wait as long as the longest correction.
-    const std::size_t need = next->latency_samples() + config_.max_block + 1;
-    if (need > dry_delay_.front().size())
+    if (next->latency_samples() + config_.max_block + 1 > dry_delay_.front().size())
         throw Error("the correction delays the sound by " + std::to_string(next->latency_samples()) +
                     " samples, more than the engine was prepared for; choose a minimum-phase correction or "
                     "restart the engine with a larger latency allowance");
     offered_.publish(std::move(next));
 }
 
-void Engine::start_with(std::unique_ptr<Correction> first) {
+void Engine::set_chain(std::unique_ptr<Chain> next) {
+    if (!config_.mastering_chain) throw Error("this engine was prepared without a mastering chain");
+    if (!next)
+        next = std::make_unique<Chain>(MasteringChain{{}, {false}, 0.0}, config_.sample_rate, config_.max_block,
+                                       config_.channels.size());
+    if (next->channels() != config_.channels.size() ||
+        std::abs(next->sample_rate().value - config_.sample_rate.value) > 0.5 ||
+        next->latency_samples() != chain_latency_)
+        throw Error("the chain was prepared for another rate or channel count than the engine runs");
+    chain_offered_.publish(std::move(next));
+}
+
+void Engine::start_with(std::unique_ptr<Correction> first, std::unique_ptr<Chain> chain) {
     if (first && (first->channels() != config_.channels.size() ||
                   std::abs(first->sample_rate().value - config_.sample_rate.value) > 0.5))
         throw Error("the correction was prepared for another rate or channel count than the engine runs");
     if (first && first->latency_samples() + config_.max_block + 1 > dry_delay_.front().size())
         throw Error("the correction delays the sound by " + std::to_string(first->latency_samples()) +
                     " samples, more than the engine was prepared for");
+    if (chain && (!config_.mastering_chain || chain->channels() != config_.channels.size() ||
+                  chain->latency_samples() != chain_latency_))
+        throw Error("the chain was prepared for another rate or channel count than the engine runs");
     current_ = std::move(first);
-    latency_.store(current_ ? current_->latency_samples() : 0, std::memory_order_relaxed);
+    chain_ = std::move(chain);
+    latency_.store((current_ ? current_->latency_samples() : 0) + chain_latency_, std::memory_order_relaxed);
     enabled_gain_ = correction_enabled_.load() ? 1.0f : 0.0f;
+    chain_gain_ = chain_enabled_.load() ? 1.0f : 0.0f;
     reset();
 }
 
-void Engine::collect() { offered_.collect(); }
+void Engine::collect() {
+    offered_.collect();
+    chain_offered_.collect();
+}
 
 void Engine::reset() {
     if (current_) current_->reset();
+    if (chain_) chain_->reset();
     for (auto& d : dry_delay_) std::fill(d.begin(), d.end(), 0.0f);
-    dry_pos_ = 0;
+    for (auto& d : chain_delay_) std::fill(d.begin(), d.end(), 0.0f);
+    dry_pos_ = chain_pos_ = 0;
+    match_.reset();
+    match_gain_ = 1.0f;
 }
 
 void Engine::process(const float* const* in, float* const* out, std::size_t frames) noexcept {
-    const std::size_t n = config_.channels.size();
-    // Per-channel pointers on the stack: channel counts are small.
+    const std::size_t channels = config_.channels.size();
     const float* ip[64];
     float* op[64];
-    const std::size_t channels = std::min<std::size_t>(n, 64);
     for (std::size_t done = 0; done < frames;) {
         const std::size_t m = std::min(frames - done, config_.max_block);
         for (std::size_t c = 0; c < channels; ++c) {
@@ -97,23 +149,36 @@ void Engine::process(const float* const* in, float* const* out, std::size_t fram
 }
 
 void Engine::process_block(const float* const* in, float* const* out, std::size_t frames) noexcept {
+    correction_stage(in, frames);
+    if (config_.mastering_chain) {
+        chain_stage(out, frames);
+    } else {
+        std::size_t clipped = 0;
+        for (std::size_t c = 0; c < config_.channels.size(); ++c)
+            for (std::size_t i = 0; i < frames; ++i) {
+                float y = post_[c][i];
+                if (y > ceiling_ || y < -ceiling_) {
+                    y = y > 0.0f ? ceiling_ : -ceiling_;
+                    ++clipped;
+                }
+                out[c][i] = y;
+            }
+        if (clipped) clipped_.fetch_add(clipped, std::memory_order_relaxed);
+    }
+    latency_.store((current_ ? current_->latency_samples() : 0) + chain_latency_, std::memory_order_relaxed);
+    if (meter_tap_) meter_tap_->push(out, frames);
+}
+
+// post_ = the corrected signal, or the dry one (delayed alike), or a crossfade of them.
+void Engine::correction_stage(const float* const* in, std::size_t frames) noexcept {
     const std::size_t n = config_.channels.size();
     if (!incoming_ && offered_.ready()) {
         incoming_ = offered_.take();
         swap_pos_ = 0;
     }
-    // Dry, delayed by the current correction's latency.
     const std::size_t delay = current_ ? current_->latency_samples() : 0;
-    const std::size_t ring = dry_delay_.front().size();
-    for (std::size_t c = 0; c < n; ++c) {
-        auto& d = dry_delay_[c];
-        for (std::size_t i = 0; i < frames; ++i) {
-            const std::size_t w = (dry_pos_ + i) % ring;
-            d[w] = in[c][i];
-            dry_[c][i] = d[(w + ring - delay % ring) % ring];
-        }
-    }
-    dry_pos_ = (dry_pos_ + frames) % ring;
+    for (std::size_t c = 0; c < n; ++c) delayed(in[c], dry_[c].data(), dry_delay_[c], dry_pos_, delay, frames);
+    dry_pos_ = (dry_pos_ + frames) % dry_delay_.front().size();
 
     if (current_)
         current_->process(in, wet_ptr_.data(), frames);
@@ -132,21 +197,68 @@ void Engine::process_block(const float* const* in, float* const* out, std::size_
             offered_.retire(current_.release());
             current_.reset(incoming_);
             incoming_ = nullptr;
-            latency_.store(current_->latency_samples(), std::memory_order_relaxed);
             crossfades_.fetch_add(1, std::memory_order_relaxed);
         }
     }
-
     const float target = correction_enabled_.load(std::memory_order_relaxed) ? 1.0f : 0.0f;
     const float step = 1.0f / static_cast<float>(fade_samples_);
+    for (std::size_t i = 0; i < frames; ++i) {
+        enabled_gain_ = ramp(enabled_gain_, target, step, crossfades_);
+        for (std::size_t c = 0; c < n; ++c) post_[c][i] = dry_[c][i] + enabled_gain_ * (wet_[c][i] - dry_[c][i]);
+    }
+}
+
+// out = the chain's output, or its level-matched bypass (post_ delayed by the chain's
+// latency), or a crossfade of them; then the ceiling.
+void Engine::chain_stage(float* const* out, std::size_t frames) noexcept {
+    const std::size_t n = config_.channels.size();
+    if (!chain_incoming_ && chain_offered_.ready()) {
+        chain_incoming_ = chain_offered_.take();
+        chain_swap_pos_ = 0;
+    }
+    for (std::size_t c = 0; c < n; ++c)
+        delayed(post_[c].data(), bypass_[c].data(), chain_delay_[c], chain_pos_, chain_latency_, frames);
+    chain_pos_ = (chain_pos_ + frames) % chain_delay_.front().size();
+
+    if (chain_) {
+        for (std::size_t c = 0; c < n; ++c) std::memcpy(proc_[c].data(), post_[c].data(), frames * sizeof(float));
+        chain_->process(proc_ptr_.data(), frames);
+    } else {
+        for (std::size_t c = 0; c < n; ++c) std::memcpy(proc_[c].data(), bypass_[c].data(), frames * sizeof(float));
+    }
+    if (chain_incoming_) {
+        for (std::size_t c = 0; c < n; ++c) std::memcpy(proc_next_[c].data(), post_[c].data(), frames * sizeof(float));
+        chain_incoming_->process(proc_next_ptr_.data(), frames);
+        const float step = 1.0f / static_cast<float>(fade_samples_);
+        for (std::size_t c = 0; c < n; ++c)
+            for (std::size_t i = 0; i < frames; ++i) {
+                const float g = std::min(1.0f, static_cast<float>(chain_swap_pos_ + i + 1) * step);
+                proc_[c][i] += g * (proc_next_[c][i] - proc_[c][i]);
+            }
+        chain_swap_pos_ += frames;
+        if (chain_swap_pos_ >= fade_samples_) {
+            chain_offered_.retire(chain_.release());
+            chain_.reset(chain_incoming_);
+            chain_incoming_ = nullptr;
+            crossfades_.fetch_add(1, std::memory_order_relaxed);
+        }
+    }
+    match_.feed(bypass_ptr_.data(), proc_ptr_.data(), frames);
+    const float match_from = match_gain_, match_to = match_.gain();
+    match_gain_ = match_to;
+    match_db_.store(20.0 * std::log10(static_cast<double>(match_to)), std::memory_order_relaxed);
+    reduction_db_.store(chain_ ? chain_->gain_reduction_db() : 0.0, std::memory_order_relaxed);
+
+    const float target = chain_enabled_.load(std::memory_order_relaxed) ? 1.0f : 0.0f;
+    const float step = 1.0f / static_cast<float>(fade_samples_);
+    const float match_step = (match_to - match_from) / static_cast<float>(std::max<std::size_t>(frames, 1));
     std::size_t clipped = 0;
     for (std::size_t i = 0; i < frames; ++i) {
-        const float before = enabled_gain_;
-        enabled_gain_ =
-            target > enabled_gain_ ? std::min(target, enabled_gain_ + step) : std::max(target, enabled_gain_ - step);
-        if (before != target && enabled_gain_ == target) crossfades_.fetch_add(1, std::memory_order_relaxed);
+        chain_gain_ = ramp(chain_gain_, target, step, crossfades_);
+        const float m = match_from + match_step * static_cast<float>(i + 1);
         for (std::size_t c = 0; c < n; ++c) {
-            float y = dry_[c][i] + enabled_gain_ * (wet_[c][i] - dry_[c][i]);
+            const float b = bypass_[c][i] * m;
+            float y = b + chain_gain_ * (proc_[c][i] - b);
             if (y > ceiling_ || y < -ceiling_) {
                 y = y > 0.0f ? ceiling_ : -ceiling_;
                 ++clipped;

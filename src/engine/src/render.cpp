@@ -11,7 +11,7 @@ namespace roomcal::engine {
 
 RenderResult render(AudioView<const float> input, Hz rate, const std::vector<std::string>& channels,
                     std::unique_ptr<Correction> correction, std::size_t block,
-                    const std::function<void(double)>& progress) {
+                    const std::function<void(double)>& progress, const MasteringChain* chain) {
     if (block < 16 || block > 65536) throw UsageError("--block must lie in 16–65536 frames");
     if (input.num_channels() != channels.size())
         throw Error("the input has " + std::to_string(input.num_channels()) + " channels, the render " +
@@ -20,9 +20,11 @@ RenderResult render(AudioView<const float> input, Hz rate, const std::vector<std
     cfg.sample_rate = rate;
     cfg.max_block = block;
     cfg.channels = channels;
+    cfg.mastering_chain = chain != nullptr;
     if (correction) cfg.max_latency_s = static_cast<double>(correction->latency_samples()) / rate.value + 0.01;
     Engine engine(cfg);
-    engine.start_with(std::move(correction));
+    engine.start_with(std::move(correction),
+                      chain ? std::make_unique<Chain>(*chain, rate, block, channels.size()) : nullptr);
     const std::size_t latency = engine.latency_samples();
     const std::size_t frames = input.num_frames(), n = channels.size();
 

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "roomcal/core/audio_buffer.hpp"
+#include "roomcal/core/mastering_chain.hpp"
 #include "roomcal/engine/correction.hpp"
 
 namespace roomcal::engine {
@@ -19,11 +20,11 @@ struct RenderResult {
 };
 
 // Runs `input` (planar, channels named `channels`) at `rate` through an engine with
-// `correction` (nullptr: none), `block` frames at a time. `progress` (may be empty) gets
+// `correction` (nullptr: none) and `chain` (nullptr: none), `block` frames at a time. `progress` (may be empty) gets
 // the fraction done now and then. Throws roomcal::UsageError for a block outside
 // 16–65536.
 RenderResult render(AudioView<const float> input, Hz rate, const std::vector<std::string>& channels,
                     std::unique_ptr<Correction> correction, std::size_t block,
-                    const std::function<void(double)>& progress = {});
+                    const std::function<void(double)>& progress = {}, const MasteringChain* chain = nullptr);
 
 }  // namespace roomcal::engine
