@@ -12,6 +12,7 @@
 #include <array>
 #include <cmath>
 #include <numbers>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -56,6 +57,24 @@ double analog_power(const Analog& h, double w) {
     const double nr = h.n0 - h.n2 * w * w, ni = h.n1 * w;
     const double dr = h.d0 - h.d2 * w * w, di = h.d1 * w;
     return (nr * nr + ni * ni) / (dr * dr + di * di);
+}
+
+// A cut is the inverse of the boost with the same settings (the prototypes are symmetric).
+bool is_cut(const ParametricFilter& p) {
+    return p.gain_db < 0.0 && p.type != FilterType::low_pass && p.type != FilterType::high_pass;
+}
+
+ParametricFilter boost_of(ParametricFilter p) {
+    p.gain_db = -p.gain_db;
+    return p;
+}
+
+// Numerator and denominator swapped, if that is a stable filter.
+std::optional<Biquad> inverted(const Biquad& b) {
+    if (!(std::abs(b.b0) > 0.0)) return std::nullopt;
+    const Biquad inv{1.0 / b.b0, b.a1 / b.b0, b.a2 / b.b0, b.b1 / b.b0, b.b2 / b.b0};
+    if (!inv.is_stable()) return std::nullopt;
+    return inv;
 }
 
 // The minimum-phase numerator (b0, b1, b2) whose power coefficients are B0, B1, B2 (see
@@ -121,14 +140,8 @@ Biquad design_biquad_fast(const ParametricFilter& p, Hz fs) {
     // A cut is the inverse of the boost with the same settings (the prototypes are
     // symmetric); designing the boost and swapping its numerator and denominator keeps
     // the cut's poles on the boost's (minimum-phase) zeros, which matches far better.
-    if (p.gain_db < 0.0 && p.type != FilterType::low_pass && p.type != FilterType::high_pass) {
-        ParametricFilter boost = p;
-        boost.gain_db = -p.gain_db;
-        const Biquad b = design_biquad_fast(boost, fs);
-        if (std::abs(b.b0) > 0.0) {
-            const Biquad inv{1.0 / b.b0, b.a1 / b.b0, b.a2 / b.b0, b.b1 / b.b0, b.b2 / b.b0};
-            if (inv.is_stable()) return inv;
-        }
+    if (is_cut(p)) {
+        if (const auto inv = inverted(design_biquad_fast(boost_of(p), fs))) return *inv;
         return design_cookbook_biquad(p, fs);
     }
     const Analog h = prototype(p);
@@ -164,19 +177,13 @@ Biquad design_biquad_fast(const ParametricFilter& p, Hz fs) {
 }
 
 Biquad design_biquad(const ParametricFilter& p, Hz fs) {
-    const Biquad b = design_biquad_fast(p, fs);
-    if (p.type == FilterType::low_pass || p.type == FilterType::high_pass) return b;
+    if (p.type == FilterType::low_pass || p.type == FilterType::high_pass) return design_biquad_fast(p, fs);
     // Refine the boost and invert it for a cut, as the fast design does.
-    if (p.gain_db < 0.0) {
-        ParametricFilter boost = p;
-        boost.gain_db = -p.gain_db;
-        const Biquad r = design_biquad(boost, fs);
-        if (std::abs(r.b0) > 0.0) {
-            const Biquad inv{1.0 / r.b0, r.a1 / r.b0, r.a2 / r.b0, r.b1 / r.b0, r.b2 / r.b0};
-            if (inv.is_stable()) return inv;
-        }
-        return b;
+    if (is_cut(p)) {
+        if (const auto inv = inverted(design_biquad(boost_of(p), fs))) return *inv;
+        return design_biquad_fast(p, fs);
     }
+    const Biquad b = design_biquad_fast(p, fs);
     const Analog h = prototype(p);
     const double A0 = (1.0 + b.a1 + b.a2) * (1.0 + b.a1 + b.a2);
     const double A1 = (1.0 - b.a1 + b.a2) * (1.0 - b.a1 + b.a2);
