@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "delay_ring.hpp"
 #include "roomcal/dsp/biquad_design.hpp"
 
 namespace roomcal::engine {
@@ -62,14 +63,9 @@ void Chain::process(float* const* audio, std::size_t frames) noexcept {
         limiter_.process(audio, frames);
         return;
     }
-    const std::size_t ring = delay_.front().size(), d = limiter_.latency_samples();
     for (std::size_t c = 0; c < channels_; ++c)
-        for (std::size_t i = 0; i < frames; ++i) {
-            const std::size_t w = (delay_pos_ + i) % ring;
-            delay_[c][w] = audio[c][i];
-            audio[c][i] = delay_[c][(w + ring - d) % ring];
-        }
-    delay_pos_ = (delay_pos_ + frames) % ring;
+        delayed(audio[c], audio[c], delay_[c], delay_pos_, limiter_.latency_samples(), frames);
+    delay_pos_ = (delay_pos_ + frames) % delay_.front().size();
 }
 
 }  // namespace roomcal::engine

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "delay_ring.hpp"
 #include "roomcal/core/error.hpp"
 #include "roomcal/core/format.hpp"
 
@@ -70,12 +71,8 @@ void Correction::process(const float* const* in, float* const* out, std::size_t 
                 x[i] = static_cast<float>(y);
             }
         if (u.delay_samples > 0) {
-            const std::size_t n = u.delay.size();
-            for (std::size_t i = 0; i < frames; ++i) {
-                u.delay[(u.delay_pos + u.delay_samples) % n] = x[i];
-                x[i] = u.delay[u.delay_pos];
-                u.delay_pos = (u.delay_pos + 1) % n;
-            }
+            delayed(x, x, u.delay, u.delay_pos, u.delay_samples, frames);
+            u.delay_pos = (u.delay_pos + frames) % u.delay.size();
         }
         if (u.fir.prepared())
             u.fir.process(x, out[c], frames);

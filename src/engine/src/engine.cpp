@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "delay_ring.hpp"
 #include "roomcal/core/error.hpp"
 
 namespace roomcal::engine {
@@ -17,17 +18,6 @@ float ramp(float g, float target, float step, std::atomic<std::size_t>& done) no
     g = target > g ? std::min(target, g + step) : std::max(target, g - step);
     if (g == target) done.fetch_add(1, std::memory_order_relaxed);
     return g;
-}
-
-// Writes `in` into a delay ring at `pos` and reads it `delay` samples late into `out`.
-void delayed(const float* in, float* out, std::vector<float>& ring, std::size_t pos, std::size_t delay,
-             std::size_t frames) noexcept {
-    const std::size_t n = ring.size();
-    for (std::size_t i = 0; i < frames; ++i) {
-        const std::size_t w = (pos + i) % n;
-        ring[w] = in[i];
-        out[i] = ring[(w + n - delay % n) % n];
-    }
 }
 
 }  // namespace
@@ -70,10 +60,23 @@ Engine::~Engine() {
     delete chain_incoming_;
 }
 
-void Engine::set_correction(std::unique_ptr<Correction> next) {
-    if (next && (next->channels() != config_.channels.size() ||
-                 std::abs(next->sample_rate().value - config_.sample_rate.value) > 0.5))
+void Engine::check(const Correction& c) const {
+    if (c.channels() != config_.channels.size() || std::abs(c.sample_rate().value - config_.sample_rate.value) > 0.5)
         throw Error("the correction was prepared for another rate or channel count than the engine runs");
+    if (c.latency_samples() + config_.max_block + 1 > dry_delay_.front().size())
+        throw Error("the correction delays the sound by " + std::to_string(c.latency_samples()) +
+                    " samples, more than the engine was prepared for; choose a minimum-phase correction or "
+                    "restart the engine with a larger latency allowance");
+}
+
+void Engine::check(const Chain& c) const {
+    if (!config_.mastering_chain) throw Error("this engine was prepared without a mastering chain");
+    if (c.channels() != config_.channels.size() || std::abs(c.sample_rate().value - config_.sample_rate.value) > 0.5 ||
+        c.latency_samples() != chain_latency_)
+        throw Error("the chain was prepared for another rate or channel count than the engine runs");
+}
+
+void Engine::set_correction(std::unique_ptr<Correction> next) {
     if (!next) {
         // No correction: one that passes the signal through, so the swap still fades.
         FilterSet unity;
@@ -81,10 +84,7 @@ void Engine::set_correction(std::unique_ptr<Correction> next) {
         for (const auto& c : config_.channels) unity.channels.push_back({c, 0.0, 0.0, {}, {}, {}});
         next = std::make_unique<Correction>(unity, config_.sample_rate, config_.max_block, config_.channels);
     }
-    if (next->latency_samples() + config_.max_block + 1 > dry_delay_.front().size())
-        throw Error("the correction delays the sound by " + std::to_string(next->latency_samples()) +
-                    " samples, more than the engine was prepared for; choose a minimum-phase correction or "
-                    "restart the engine with a larger latency allowance");
+    check(*next);
     offered_.publish(std::move(next));
 }
 
@@ -93,23 +93,13 @@ void Engine::set_chain(std::unique_ptr<Chain> next) {
     if (!next)
         next = std::make_unique<Chain>(MasteringChain{{}, {false}, 0.0}, config_.sample_rate, config_.max_block,
                                        config_.channels.size());
-    if (next->channels() != config_.channels.size() ||
-        std::abs(next->sample_rate().value - config_.sample_rate.value) > 0.5 ||
-        next->latency_samples() != chain_latency_)
-        throw Error("the chain was prepared for another rate or channel count than the engine runs");
+    check(*next);
     chain_offered_.publish(std::move(next));
 }
 
 void Engine::start_with(std::unique_ptr<Correction> first, std::unique_ptr<Chain> chain) {
-    if (first && (first->channels() != config_.channels.size() ||
-                  std::abs(first->sample_rate().value - config_.sample_rate.value) > 0.5))
-        throw Error("the correction was prepared for another rate or channel count than the engine runs");
-    if (first && first->latency_samples() + config_.max_block + 1 > dry_delay_.front().size())
-        throw Error("the correction delays the sound by " + std::to_string(first->latency_samples()) +
-                    " samples, more than the engine was prepared for");
-    if (chain && (!config_.mastering_chain || chain->channels() != config_.channels.size() ||
-                  chain->latency_samples() != chain_latency_))
-        throw Error("the chain was prepared for another rate or channel count than the engine runs");
+    if (first) check(*first);
+    if (chain) check(*chain);
     current_ = std::move(first);
     chain_ = std::move(chain);
     latency_.store((current_ ? current_->latency_samples() : 0) + chain_latency_, std::memory_order_relaxed);
@@ -150,21 +140,19 @@ void Engine::process(const float* const* in, float* const* out, std::size_t fram
 
 void Engine::process_block(const float* const* in, float* const* out, std::size_t frames) noexcept {
     correction_stage(in, frames);
-    if (config_.mastering_chain) {
+    if (config_.mastering_chain)
         chain_stage(out, frames);
-    } else {
-        std::size_t clipped = 0;
+    else
         for (std::size_t c = 0; c < config_.channels.size(); ++c)
-            for (std::size_t i = 0; i < frames; ++i) {
-                float y = post_[c][i];
-                if (y > ceiling_ || y < -ceiling_) {
-                    y = y > 0.0f ? ceiling_ : -ceiling_;
-                    ++clipped;
-                }
-                out[c][i] = y;
+            std::memcpy(out[c], post_[c].data(), frames * sizeof(float));
+    std::size_t clipped = 0;
+    for (std::size_t c = 0; c < config_.channels.size(); ++c)
+        for (std::size_t i = 0; i < frames; ++i)
+            if (out[c][i] > ceiling_ || out[c][i] < -ceiling_) {
+                out[c][i] = out[c][i] > 0.0f ? ceiling_ : -ceiling_;
+                ++clipped;
             }
-        if (clipped) clipped_.fetch_add(clipped, std::memory_order_relaxed);
-    }
+    if (clipped) clipped_.fetch_add(clipped, std::memory_order_relaxed);
     latency_.store((current_ ? current_->latency_samples() : 0) + chain_latency_, std::memory_order_relaxed);
     if (meter_tap_) meter_tap_->push(out, frames);
 }
@@ -209,7 +197,7 @@ void Engine::correction_stage(const float* const* in, std::size_t frames) noexce
 }
 
 // out = the chain's output, or its level-matched bypass (post_ delayed by the chain's
-// latency), or a crossfade of them; then the ceiling.
+// latency), or a crossfade of them.
 void Engine::chain_stage(float* const* out, std::size_t frames) noexcept {
     const std::size_t n = config_.channels.size();
     if (!chain_incoming_ && chain_offered_.ready()) {
@@ -252,21 +240,14 @@ void Engine::chain_stage(float* const* out, std::size_t frames) noexcept {
     const float target = chain_enabled_.load(std::memory_order_relaxed) ? 1.0f : 0.0f;
     const float step = 1.0f / static_cast<float>(fade_samples_);
     const float match_step = (match_to - match_from) / static_cast<float>(std::max<std::size_t>(frames, 1));
-    std::size_t clipped = 0;
     for (std::size_t i = 0; i < frames; ++i) {
         chain_gain_ = ramp(chain_gain_, target, step, crossfades_);
         const float m = match_from + match_step * static_cast<float>(i + 1);
         for (std::size_t c = 0; c < n; ++c) {
             const float b = bypass_[c][i] * m;
-            float y = b + chain_gain_ * (proc_[c][i] - b);
-            if (y > ceiling_ || y < -ceiling_) {
-                y = y > 0.0f ? ceiling_ : -ceiling_;
-                ++clipped;
-            }
-            out[c][i] = y;
+            out[c][i] = b + chain_gain_ * (proc_[c][i] - b);
         }
     }
-    if (clipped) clipped_.fetch_add(clipped, std::memory_order_relaxed);
 }
 
 }  // namespace roomcal::engine

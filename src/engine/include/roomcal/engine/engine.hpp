@@ -82,6 +82,9 @@ public:
     const EngineConfig& config() const { return config_; }
 
 private:
+    // Throw roomcal::Error for a stage prepared for another rate, channel count or latency.
+    void check(const Correction& c) const;
+    void check(const Chain& c) const;
     void process_block(const float* const* in, float* const* out, std::size_t frames) noexcept;
     void correction_stage(const float* const* in, std::size_t frames) noexcept;
     void chain_stage(float* const* out, std::size_t frames) noexcept;
