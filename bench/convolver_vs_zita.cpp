@@ -29,7 +29,7 @@
 //   once without any convolution, as a control: its late blocks are the machine's
 //   scheduling alone.
 //
-// Usage: bench_convolver_vs_zita [paced_seconds=60] [runs=5]
+// Usage: bench_convolver_vs_zita [paced_seconds=60] [runs=5] [ours]  (ours: our paced runs only)
 #include <pthread.h>
 #include <sched.h>
 #include <sys/mman.h>
@@ -85,6 +85,7 @@ constexpr std::size_t paced_taps = 65536;
 const std::vector<std::size_t> filter_lengths{16384, 65536};
 const std::vector<std::size_t> block_sizes{64, 256, 1024};
 const std::vector<std::size_t> our_max_partitions{4096, 8192, 16384};
+constexpr std::size_t worker_max_partition = 4096;
 const std::vector<std::size_t> paced_blocks{64, 256};
 
 using Stereo = std::array<std::vector<float>, 2>;
@@ -177,30 +178,41 @@ std::string wisdom_state() {
            (entries == 0 ? " (empty: every plan measured in this process)" : "");
 }
 
-// roomcal: one PartitionedConvolver per channel; all its work happens inside process().
+// roomcal: one PartitionedConvolver per channel, on the caller schedule (all its work inside
+// process()) or the worker schedule (the head inside process(), later levels on one worker
+// thread per channel, at `worker_priority` under SCHED_FIFO when permitted).
 class Ours {
 public:
-    Ours(const Stereo& filters, std::size_t block, std::size_t max_partition)
-        : block_(block), max_partition_(max_partition) {
+    Ours(const Stereo& filters, std::size_t block, std::size_t max_partition,
+         dsp::ConvolverSchedule schedule = dsp::ConvolverSchedule::caller, int worker_priority = 0)
+        : block_(block), max_partition_(max_partition), schedule_(schedule) {
         for (std::size_t c = 0; c < 2; ++c)
-            conv_[c].prepare(filters[c], {block, max_partition, dsp::PlanRigor::measure});
+            conv_[c].prepare(filters[c], {block, max_partition, dsp::PlanRigor::measure, schedule, worker_priority});
     }
     int process(const float* const* in, float* const* out) noexcept {
         conv_[0].process(in[0], out[0], block_);
         conv_[1].process(in[1], out[1], block_);
         return 0;
     }
-    std::string name() const { return "ours max_partition=" + std::to_string(max_partition_); }
+    bool worker() const { return schedule_ == dsp::ConvolverSchedule::worker; }
+    std::string name() const {
+        return std::string("ours ") + (worker() ? "worker " : "") + "max_partition=" + std::to_string(max_partition_);
+    }
     std::string layout() const {
         std::string s;
         for (const auto& l : conv_[0].layout()) s += std::to_string(l.size) + "x" + std::to_string(l.partitions) + " ";
-        return s + "(partition x count), caller's thread only";
+        return s + (worker() ? "(partition x count), head in the caller, later levels on a worker thread per channel"
+                             : "(partition x count), caller's thread only");
     }
     std::size_t max_partition() const { return max_partition_; }
+    // Times the caller waited for a worker, and whether the workers run under SCHED_FIFO.
+    std::size_t late() const { return conv_[0].late() + conv_[1].late(); }
+    bool realtime() const { return conv_[0].worker_realtime() && conv_[1].worker_realtime(); }
 
 private:
     std::array<dsp::PartitionedConvolver, 2> conv_;
     std::size_t block_, max_partition_;
+    dsp::ConvolverSchedule schedule_;
 };
 
 struct ZitaSetting {
@@ -459,6 +471,7 @@ struct ThroughputResult {
     std::size_t best_max_partition = 0;
     double ours_cpu_rt = 0, ours_wall_rt = 0, zita_cpu_rt = 0, zita_wall_rt = 0, ratio = 0;
     double ratio_fastest = 0;  // the fastest run of each: zita's hand-offs to its threads vary most
+    double worker_cpu_rt = 0, worker_wall_rt = 0, worker_ratio = 0;  // ours on the worker schedule
     ZitaSetting zita;
 };
 
@@ -565,6 +578,9 @@ struct PacedRow {
 int main(int argc, char** argv) {
     const double paced_seconds = argc > 1 ? std::max(1.0, std::atof(argv[1])) : 60.0;
     const int runs = argc > 2 ? std::max(1, std::atoi(argv[2])) : 5;
+    // "ours": only our paced runs (both schedules, max_partition 4096) and the control, for
+    // long deadline runs without the throughput tables and zita.
+    const bool ours_only = argc > 3 && std::string(argv[3]) == "ours";
     std::string command = "bench_convolver_vs_zita";
     for (int i = 1; i < argc; ++i) command += std::string(" ") + argv[i];
     const char* t = "convolver-vs-zita";
@@ -585,7 +601,7 @@ int main(int argc, char** argv) {
     const Stereo input{white_noise(frames, 1), white_noise(frames, 2)};
     std::map<std::pair<std::size_t, std::size_t>, ThroughputResult> results;
 
-    for (std::size_t taps : filter_lengths) {
+    for (std::size_t taps : ours_only ? std::vector<std::size_t>{} : filter_lengths) {
         const Stereo filters{decaying_noise(taps, 10 + static_cast<std::uint32_t>(taps)),
                              decaying_noise(taps, 20 + static_cast<std::uint32_t>(taps))};
         const CheckSignal signal = check_signal(filters);
@@ -599,6 +615,12 @@ int main(int argc, char** argv) {
             std::vector<std::unique_ptr<Ours>> ours;
             for (std::size_t mp : our_max_partitions) {
                 auto e = std::make_unique<Ours>(filters, block, mp);
+                const Accuracy a = check(*e, signal, block);
+                std::printf("%s check %s: %s\n", tag, e->name().c_str(), describe(a, taps).c_str());
+                if (a.ok && a.lag == 0) ours.push_back(std::move(e));
+            }
+            {
+                auto e = std::make_unique<Ours>(filters, block, worker_max_partition, dsp::ConvolverSchedule::worker);
                 const Accuracy a = check(*e, signal, block);
                 std::printf("%s check %s: %s\n", tag, e->name().c_str(), describe(a, taps).c_str());
                 if (a.ok && a.lag == 0) ours.push_back(std::move(e));
@@ -701,15 +723,21 @@ int main(int argc, char** argv) {
             }
             const Timing& z = timings[best_z];
             std::size_t best_i = 0;
+            ThroughputResult res;
             for (std::size_t i = 0; i < ours.size(); ++i) {
                 std::printf("%s %s: %s; ratio ours/best zita CPU per sample %.3f, wall %.3f; layout %s\n", tag,
                             timings[i].name.c_str(), speed(timings[i], audio).c_str(),
                             timings[i].cpu_median() / z.cpu_median(), timings[i].wall_median() / z.wall_median(),
                             timings[i].layout.c_str());
-                if (timings[i].cpu_median() < timings[best_i].cpu_median()) best_i = i;
+                if (ours[i]->worker()) {
+                    res.worker_cpu_rt = audio / timings[i].cpu_median();
+                    res.worker_wall_rt = audio / timings[i].wall_median();
+                    res.worker_ratio = timings[i].cpu_median() / z.cpu_median();
+                } else if (timings[i].cpu_median() < timings[best_i].cpu_median()) {
+                    best_i = i;
+                }
             }
             const Timing& o = timings[best_i];
-            ThroughputResult res;
             res.best_max_partition = ours[best_i]->max_partition();
             res.ours_cpu_rt = audio / o.cpu_median();
             res.ours_wall_rt = audio / o.wall_median();
@@ -745,12 +773,16 @@ int main(int argc, char** argv) {
         const Stereo filters{decaying_noise(paced_taps, 10 + static_cast<std::uint32_t>(paced_taps)),
                              decaying_noise(paced_taps, 20 + static_cast<std::uint32_t>(paced_taps))};
         for (std::size_t block : paced_blocks) {
-            const auto it = results.find({paced_taps, block});
-            if (it == results.end()) {
-                std::printf("%s paced B=%zu skipped: no correct configuration\n", t, block);
-                continue;
+            ThroughputResult res;
+            res.best_max_partition = worker_max_partition;
+            if (!ours_only) {
+                const auto it = results.find({paced_taps, block});
+                if (it == results.end()) {
+                    std::printf("%s paced B=%zu skipped: no correct configuration\n", t, block);
+                    continue;
+                }
+                res = it->second;
             }
-            const ThroughputResult& res = it->second;
             const double period = static_cast<double>(block) / fs_hz;
             const auto report = [&](const std::string& tool, const Paced& p, const std::string& extra) {
                 std::printf(
@@ -778,6 +810,19 @@ int main(int argc, char** argv) {
                 paced_rows.push_back({block, "roomcal, max_partition " + std::to_string(res.best_max_partition), p});
             }
             {
+                Ours e(filters, block, worker_max_partition, dsp::ConvolverSchedule::worker,
+                       fifo ? rt_priority - 1 : 0);
+                const Paced p = run_paced(e, loop, block, paced_seconds);
+                char extra[160];
+                std::snprintf(extra, sizeof extra, "; waited for a worker %zu times; workers %s", e.late(),
+                              e.realtime() ? "SCHED_FIFO 69" : "at normal priority");
+                report(e.name(), p, extra);
+                paced_rows.push_back({block,
+                                      "roomcal worker schedule, max_partition " + std::to_string(worker_max_partition) +
+                                          " (waited " + std::to_string(e.late()) + ")",
+                                      p});
+            }
+            if (!ours_only) {
                 ZitaSetting s = res.zita;
                 s.options |= Convproc::OPT_LATE_CONTIN;
                 Zita z(filters, block, s, false, priority, policy);
@@ -800,11 +845,14 @@ int main(int argc, char** argv) {
     std::printf("%s table (docs/PERFORMANCE.md):\n\n", t);
     std::printf(
         "| filter, block | roomcal CPU × real time (best max_partition) | zita CPU × real time (best setting) | CPU "
-        "per sample roomcal / zita (fastest runs) | wall × real time roomcal / zita |\n|---|---|---|---|---|\n");
+        "per sample roomcal / zita (fastest runs) | wall × real time roomcal / zita | roomcal worker schedule: CPU × "
+        "real time, CPU ratio to zita, wall × real time |\n|---|---|---|---|---|---|\n");
     for (const auto& [key, r] : results)
-        std::printf("| %zu taps, B=%zu | %.1f× (%zu) | %.1f× (%s) | %.2f (%.2f) | %.1f× / %.1f× |\n", key.first,
-                    key.second, r.ours_cpu_rt, r.best_max_partition, r.zita_cpu_rt, describe(r.zita).c_str(), r.ratio,
-                    r.ratio_fastest, r.ours_wall_rt, r.zita_wall_rt);
+        std::printf(
+            "| %zu taps, B=%zu | %.1f× (%zu) | %.1f× (%s) | %.2f (%.2f) | %.1f× / %.1f× | %.1f×, %.2f, %.1f× |\n",
+            key.first, key.second, r.ours_cpu_rt, r.best_max_partition, r.zita_cpu_rt, describe(r.zita).c_str(),
+            r.ratio, r.ratio_fastest, r.ours_wall_rt, r.zita_wall_rt, r.worker_cpu_rt, r.worker_ratio,
+            r.worker_wall_rt);
     std::printf(
         "\n| paced, %zu taps, %.0f s | tool | block time p50 / p99 / max (%% of period) | late blocks (of them "
         "processed > period) | wake-up latency p99 / max | zita late / overload flags | process CPU |\n"

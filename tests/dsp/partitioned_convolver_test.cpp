@@ -82,6 +82,8 @@ TEST_CASE("the layout covers the filter with levels that are due in time", "[dsp
 }
 
 TEST_CASE("the convolver equals a double-precision reference within 1e-6", "[dsp][convolver]") {
+    const auto schedule = GENERATE(ConvolverSchedule::caller, ConvolverSchedule::worker);
+    CAPTURE(schedule == ConvolverSchedule::worker ? "worker" : "caller");
     std::mt19937 rng(20261124);
     std::vector<std::size_t> lengths{1, 2, 63, 64, 65, 511, 512, 513, 4095, 65536, 200000};
     std::uniform_int_distribution<std::size_t> any_length(1, 200000);
@@ -92,7 +94,8 @@ TEST_CASE("the convolver equals a double-precision reference within 1e-6", "[dsp
         const auto h = noise(taps, rng);
         const auto x = noise(taps + 3 * block + 1000, rng);
         PartitionedConvolver c;
-        c.prepare(h, {block, 16384, PlanRigor::estimate});
+        c.prepare(h, {block, 16384, PlanRigor::estimate, schedule});
+        CHECK(c.schedule() == (taps > 2 * block ? schedule : ConvolverSchedule::caller));
         const std::size_t max_call = 3 * block;
         const auto y = run(c, x, max_call, rng);
         const double err = relative_rms_error(y, reference(x, h));
@@ -103,6 +106,27 @@ TEST_CASE("the convolver equals a double-precision reference within 1e-6", "[dsp
         const auto again = run(c, x, block, rng);
         CHECK(relative_rms_error(again, reference(x, h)) <= 1e-6);
     }
+}
+
+TEST_CASE("a convolver on the worker schedule keeps working when moved and re-prepared", "[dsp][convolver]") {
+    std::mt19937 rng(7);
+    const auto h = noise(30000, rng), x = noise(40000, rng);
+    std::vector<PartitionedConvolver> many;
+    for (int i = 0; i < 3; ++i) {  // the vector reallocates: moved convolvers keep their worker
+        many.emplace_back();
+        many.back().prepare(h, {64, 4096, PlanRigor::estimate, ConvolverSchedule::worker});
+    }
+    PartitionedConvolver assigned;
+    assigned.prepare(noise(100000, rng), {64, 4096, PlanRigor::estimate, ConvolverSchedule::worker});
+    assigned = std::move(many[2]);  // the old worker stops, the moved one carries on
+    for (auto* c : {&many[0], &many[1], &assigned}) {
+        REQUIRE(c->schedule() == ConvolverSchedule::worker);
+        CHECK(relative_rms_error(run(*c, x, 256, rng), reference(x, h)) <= 1e-6);
+    }
+    // Re-prepared for the caller schedule, the worker is gone and the result is the same.
+    assigned.prepare(h, {64, 4096, PlanRigor::estimate, ConvolverSchedule::caller});
+    CHECK(assigned.schedule() == ConvolverSchedule::caller);
+    CHECK(relative_rms_error(run(assigned, x, 100, rng), reference(x, h)) <= 1e-6);
 }
 
 TEST_CASE("the convolver adds no latency and works in place", "[dsp][convolver]") {

@@ -1,9 +1,14 @@
 // Non-uniformly partitioned convolution: layout, preparation and the per-sample path.
 #include "roomcal/dsp/partitioned_convolver.hpp"
 
+#include <pthread.h>
+#include <sched.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
+#include <thread>
 
 #include "roomcal/core/error.hpp"
 
@@ -34,6 +39,77 @@ void multiply_add(const cf* a, const cf* b, cf* acc, std::size_t n) noexcept {
 
 }  // namespace
 
+// The worker schedule's shared state. Level k ≥ 1 hands its completed segment over by
+// bumping posted[k]; the worker transforms it (smallest partition first: its deadline is
+// nearest) and bumps done[k]. At most one segment per level is in flight: the caller
+// collects segment j's output when segment j+1 completes, one level period later, which
+// is when the layout (offset ≥ 2P) first needs it.
+struct PartitionedConvolver::Worker {
+    explicit Worker(std::size_t levels) : posted(levels), done(levels) {}
+    std::vector<std::atomic<std::uint32_t>> posted, done;
+    std::atomic<std::uint32_t> wake{0};
+    std::atomic<bool> stop{false};
+    std::atomic<std::size_t> late{0};
+    bool realtime = false;
+    std::thread thread;
+
+    void run(Level* levels, std::size_t count) noexcept {
+        for (;;) {
+            const std::uint32_t seen = wake.load(std::memory_order_acquire);
+            if (stop.load(std::memory_order_acquire)) return;
+            bool worked = false;
+            for (std::size_t k = 1; k < count; ++k) {
+                const std::uint32_t d = done[k].load(std::memory_order_relaxed);
+                if (posted[k].load(std::memory_order_acquire) == d) continue;
+                level_transform(levels[k], levels[k].handed.data());
+                done[k].store(d + 1, std::memory_order_release);
+                done[k].notify_one();
+                worked = true;
+                break;  // rescan from the smallest level
+            }
+            if (!worked) wake.wait(seen, std::memory_order_acquire);
+        }
+    }
+    // Waits (caller side) until level k has transformed everything handed to it.
+    void drain(std::size_t k, std::uint32_t jobs) noexcept {
+        for (std::uint32_t d = done[k].load(std::memory_order_acquire); d != jobs;
+             d = done[k].load(std::memory_order_acquire))
+            done[k].wait(d, std::memory_order_acquire);
+    }
+};
+
+PartitionedConvolver::PartitionedConvolver() = default;
+PartitionedConvolver::~PartitionedConvolver() { stop_worker(); }
+PartitionedConvolver::PartitionedConvolver(PartitionedConvolver&&) noexcept = default;
+PartitionedConvolver& PartitionedConvolver::operator=(PartitionedConvolver&& o) noexcept {
+    if (this != &o) {
+        stop_worker();
+        levels_ = std::move(o.levels_);
+        layout_ = std::move(o.layout_);
+        ffts_ = std::move(o.ffts_);
+        head_tail_ = std::move(o.head_tail_);
+        future_ = std::move(o.future_);
+        future_mask_ = o.future_mask_;
+        now_ = o.now_;
+        taps_ = o.taps_;
+        worker_ = std::move(o.worker_);  // its thread works on the moved levels' heap storage
+    }
+    return *this;
+}
+
+void PartitionedConvolver::stop_worker() noexcept {
+    if (!worker_) return;
+    worker_->stop.store(true, std::memory_order_release);
+    worker_->wake.fetch_add(1, std::memory_order_release);
+    worker_->wake.notify_one();
+    if (worker_->thread.joinable()) worker_->thread.join();
+    worker_.reset();
+}
+
+std::size_t PartitionedConvolver::late() const { return worker_ ? worker_->late.load(std::memory_order_relaxed) : 0; }
+
+bool PartitionedConvolver::worker_realtime() const { return worker_ && worker_->realtime; }
+
 std::vector<ConvolverLevel> convolver_layout(std::size_t taps, const ConvolverOptions& o) {
     std::vector<ConvolverLevel> out;
     std::size_t offset = 0, p = o.block;
@@ -61,6 +137,7 @@ void PartitionedConvolver::prepare(std::span<const float> filter, const Convolve
     if (!power_of_two(o.max_partition) || o.max_partition < o.block)
         throw UsageError("the largest partition must be a power of two no smaller than the block");
 
+    stop_worker();
     levels_.clear();
     ffts_.clear();
     layout_ = convolver_layout(filter.size(), o);
@@ -77,6 +154,7 @@ void PartitionedConvolver::prepare(std::span<const float> filter, const Convolve
         l.shape = shape;
         l.fft = it->get();
         l.segment = FftBuffer<float>(2 * p);
+        if (o.schedule == ConvolverSchedule::worker && !levels_.empty()) l.handed = FftBuffer<float>(2 * p);
         l.time = FftBuffer<float>(2 * p);
         l.sum = FftBuffer<cf>(bins);
         l.scratch = FftBuffer<cf>(bins);
@@ -98,16 +176,33 @@ void PartitionedConvolver::prepare(std::span<const float> filter, const Convolve
     future_ = FftBuffer<float>(next_power_of_two(future + o.block));
     future_mask_ = future_.size() - 1;
     reset();
+    if (o.schedule == ConvolverSchedule::worker && levels_.size() > 1) {
+        worker_ = std::make_unique<Worker>(levels_.size());
+        worker_->thread = std::thread([w = worker_.get(), l = levels_.data(), n = levels_.size()] { w->run(l, n); });
+        if (o.worker_priority > 0) {
+            sched_param sp{};
+            sp.sched_priority = o.worker_priority;
+            worker_->realtime = pthread_setschedparam(worker_->thread.native_handle(), SCHED_FIFO, &sp) == 0;
+        }
+    }
 }
 
 void PartitionedConvolver::reset() {
+    if (worker_)
+        for (std::size_t k = 1; k < levels_.size(); ++k) worker_->drain(k, levels_[k].jobs);
     for (auto& l : levels_) {
         for (auto& x : l.inputs) std::fill_n(x.data(), x.size(), cf{});
         std::fill_n(l.segment.data(), l.segment.size(), 0.0f);
         l.newest = 0;
         l.filled = 0;
+        l.jobs = 0;
         std::fill_n(l.sum.data(), l.sum.size(), cf{});
     }
+    if (worker_)
+        for (std::size_t k = 0; k < levels_.size(); ++k) {
+            worker_->posted[k].store(0, std::memory_order_relaxed);
+            worker_->done[k].store(0, std::memory_order_release);
+        }
     std::fill_n(head_tail_.data(), head_tail_.size(), 0.0f);
     std::fill_n(future_.data(), future_.size(), 0.0f);
     now_ = 0;
@@ -133,7 +228,12 @@ void PartitionedConvolver::process(const float* in, float* out, std::size_t fram
         for (auto& l : levels_) l.filled += m;
         if (head.filled == b) head_complete();
         for (std::size_t k = 1; k < levels_.size(); ++k)
-            if (levels_[k].filled == levels_[k].shape.size) level_complete(levels_[k]);
+            if (levels_[k].filled == levels_[k].shape.size) {
+                if (worker_)
+                    level_hand_over(k);
+                else
+                    level_complete(levels_[k]);
+            }
         in += m;
         out += m;
         frames -= m;
@@ -170,21 +270,51 @@ void PartitionedConvolver::head_complete() noexcept {
         multiply_add(h.filter[j].data(), h.inputs[(h.newest + n - j) % n].data(), h.sum.data(), bins);
 }
 
-// A later level's segment is complete: its spectrum joins the ring, and the sum over the
-// partitions lands 2P samples in the future ring from the segment's start plus the
-// level's offset (at least one period after now).
-void PartitionedConvolver::level_complete(Level& l) noexcept {
-    const std::size_t p = l.shape.size, bins = l.sum.size(), n = l.shape.partitions;
-    l.fft->forward(l.segment.data(), l.inputs[l.newest].data());
+// A later level's segment: its spectrum joins the ring, and the sum over the partitions
+// goes through the inverse FFT into `time` (2P samples).
+void PartitionedConvolver::level_transform(Level& l, const float* segment) noexcept {
+    const std::size_t bins = l.sum.size(), n = l.shape.partitions;
+    l.fft->forward(segment, l.inputs[l.newest].data());
     std::fill_n(l.sum.data(), bins, cf{});
     for (std::size_t j = 0; j < n; ++j)
         multiply_add(l.filter[j].data(), l.inputs[(l.newest + n - j) % n].data(), l.sum.data(), bins);
     l.fft->inverse(l.sum.data(), l.time.data());
-    const std::size_t start = now_ - p + l.shape.offset;
-    for (std::size_t i = 0; i < 2 * p; ++i) future_[(start + i) & future_mask_] += l.time[i];
     l.newest = (l.newest + 1) % n;
-    std::fill_n(l.segment.data(), p, 0.0f);
+}
+
+// A transformed segment that was complete at sample time `completed_at` lands in the
+// future ring from its start plus the level's offset (at least one period after then).
+void PartitionedConvolver::level_add(const Level& l, std::size_t completed_at) noexcept {
+    const std::size_t p = l.shape.size;
+    const std::size_t start = completed_at - p + l.shape.offset;
+    for (std::size_t i = 0; i < 2 * p; ++i) future_[(start + i) & future_mask_] += l.time[i];
+}
+
+// Caller schedule: the whole level's work now.
+void PartitionedConvolver::level_complete(Level& l) noexcept {
+    level_transform(l, l.segment.data());
+    level_add(l, now_);
     l.filled = 0;
+}
+
+// Worker schedule: collect the previous segment's output (due from now on), then hand this
+// one over and wake the worker.
+void PartitionedConvolver::level_hand_over(std::size_t k) noexcept {
+    Level& l = levels_[k];
+    Worker& w = *worker_;
+    if (l.jobs > 0) {
+        if (w.done[k].load(std::memory_order_acquire) != l.jobs) {
+            w.late.fetch_add(1, std::memory_order_relaxed);
+            w.drain(k, l.jobs);
+        }
+        level_add(l, now_ - l.shape.size);
+    }
+    std::swap(l.segment, l.handed);
+    l.filled = 0;
+    ++l.jobs;
+    w.posted[k].store(l.jobs, std::memory_order_release);
+    w.wake.fetch_add(1, std::memory_order_release);
+    w.wake.notify_one();
 }
 
 }  // namespace roomcal::dsp

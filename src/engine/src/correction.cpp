@@ -28,6 +28,9 @@ Correction::Correction(const FilterSet& set, Hz rate, std::size_t max_block, con
     description_ = set.description;
     dsp::ConvolverOptions co;
     co.block = convolution_block(max_block);
+    // The later levels of a long FIR run on a worker thread per channel, so every audio
+    // block costs about the same (bench/convolver_vs_zita: paced block times).
+    co.schedule = dsp::ConvolverSchedule::worker;
     for (const auto& name : channels) {
         const ChannelFilter* f = set.find(name);
         if (!f)
@@ -45,6 +48,12 @@ Correction::Correction(const FilterSet& set, Hz rate, std::size_t max_block, con
         u.scratch.assign(max_block, 0.0f);
         units_.push_back(std::move(u));
     }
+}
+
+std::size_t Correction::worker_waits() const {
+    std::size_t n = 0;
+    for (const auto& u : units_) n += u.fir.late();
+    return n;
 }
 
 void Correction::reset() {

@@ -4,10 +4,16 @@
 // small block. Every level is uniformly partitioned overlap-add in the frequency domain
 // (float, FFTW); a level of partition P starts at least 2P taps in, so its output is
 // needed only one of its periods after its input is complete.
+//
+// Two schedules for the later levels: on the caller's thread inside process() (a block
+// that completes a large level costs more than the others), or on a worker thread of the
+// convolver, which gets each completed segment and has one level period to transform it
+// while the caller runs only the head (every block costs about the same).
 #pragma once
 
 #include <complex>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -17,10 +23,19 @@
 
 namespace roomcal::dsp {
 
+enum class ConvolverSchedule {
+    caller,  // every level inside process(), on the caller's thread
+    worker,  // the head inside process(), later levels on the convolver's worker thread
+};
+
 struct ConvolverOptions {
-    std::size_t block = 64;             // the first partition: the block the audio thread runs at
+    std::size_t block = 64;            // the first partition: the block the audio thread runs at
     std::size_t max_partition = 4096;  // the largest partition (4096 measured fastest for 16k–64k taps)
     PlanRigor rigor = PlanRigor::measure;
+    ConvolverSchedule schedule = ConvolverSchedule::caller;
+    // SCHED_FIFO priority of the worker thread (0: normal scheduling). Set it below the audio
+    // thread's; when the system refuses real-time scheduling the worker runs normally.
+    int worker_priority = 0;
 };
 
 // One level of the layout: `partitions` partitions of `size` taps from tap `offset`.
@@ -34,25 +49,33 @@ std::vector<ConvolverLevel> convolver_layout(std::size_t taps, const ConvolverOp
 // One channel. Not copyable while prepared (owns FFT plans and aligned buffers).
 class PartitionedConvolver {
 public:
-    PartitionedConvolver() = default;
+    PartitionedConvolver();
+    ~PartitionedConvolver();
     PartitionedConvolver(const PartitionedConvolver&) = delete;
     PartitionedConvolver& operator=(const PartitionedConvolver&) = delete;
-    PartitionedConvolver(PartitionedConvolver&&) noexcept = default;
-    PartitionedConvolver& operator=(PartitionedConvolver&&) noexcept = default;
+    PartitionedConvolver(PartitionedConvolver&&) noexcept;
+    PartitionedConvolver& operator=(PartitionedConvolver&&) noexcept;
 
     // [main thread] Allocates and transforms the filter. Throws roomcal::UsageError for an
     // empty filter, a non-finite tap (naming its index) or a block that is not a power of
     // two in 16–8192.
     void prepare(std::span<const float> filter, const ConvolverOptions& o = {});
-    // [main thread] Clears the signal history; the filter stays.
+    // [main thread] Clears the signal history; the filter stays. Not while process() runs.
     void reset();
     // [audio thread] out = in convolved with the filter, sample for sample (no latency), for
-    // any number of frames per call; in and out may be the same array. Never allocates.
+    // any number of frames per call; in and out may be the same array. Never allocates. With
+    // the worker schedule it wakes the worker (a futex wake when it sleeps, never blocking)
+    // and, only when the worker has missed its deadline, waits for it: counted in late().
     void process(const float* in, float* out, std::size_t frames) noexcept;
 
     bool prepared() const { return !levels_.empty(); }
     std::size_t taps() const { return taps_; }
     const std::vector<ConvolverLevel>& layout() const { return layout_; }
+    ConvolverSchedule schedule() const { return worker_ ? ConvolverSchedule::worker : ConvolverSchedule::caller; }
+    // [any thread] Times process() had to wait for the worker since prepare.
+    std::size_t late() const;
+    // [any thread] Whether the worker got the real-time priority it was asked for.
+    bool worker_realtime() const;
 
 private:
     // Uniformly partitioned overlap-add of one level.
@@ -65,13 +88,20 @@ private:
         FftBuffer<std::complex<float>> sum;                  // Σ filter·input (bins)
         FftBuffer<std::complex<float>> scratch;              // bins, destroyed by the inverse FFT
         FftBuffer<float> segment;                            // the input segment, zero-padded to 2P
+        FftBuffer<float> handed;                             // worker schedule: the segment it transforms
         FftBuffer<float> time;                               // inverse FFT output, 2P
         std::size_t filled = 0;                              // samples in the current segment
+        std::uint32_t jobs = 0;                              // worker schedule: segments handed over
     };
+    struct Worker;
 
     void head_output(std::size_t count, float* out) noexcept;
     void head_complete() noexcept;
+    static void level_transform(Level& l, const float* segment) noexcept;
+    void level_add(const Level& l, std::size_t completed_at) noexcept;
     void level_complete(Level& l) noexcept;
+    void level_hand_over(std::size_t k) noexcept;
+    void stop_worker() noexcept;
 
     std::vector<Level> levels_;  // [0]: the head at the block size, the rest from the ring
     std::vector<ConvolverLevel> layout_;
@@ -81,6 +111,7 @@ private:
     std::size_t future_mask_ = 0;
     std::size_t now_ = 0;  // samples processed since reset (mod ring size)
     std::size_t taps_ = 0;
+    std::unique_ptr<Worker> worker_;  // worker schedule only
 };
 
 }  // namespace roomcal::dsp

@@ -1,7 +1,7 @@
 // The correction stage of the engine: per channel the FilterSet's gain, alignment delay,
 // biquads (double state: low, high-Q bass filters are noisy in float) and FIR (zero-latency
-// partitioned convolution), built on the main thread for one sample rate and run on the
-// audio thread.
+// partitioned convolution, its later partitions on a worker thread per channel), built on
+// the main thread for one sample rate and run on the audio thread.
 #pragma once
 
 #include <cstddef>
@@ -25,6 +25,8 @@ public:
     // [main thread] Clears all signal history.
     void reset();
 
+    // [any thread] Times the audio thread had to wait for a FIR's worker (a missed deadline).
+    std::size_t worker_waits() const;
     // The set's own latency (linear- and mixed-phase FIRs), in samples.
     std::size_t latency_samples() const { return latency_; }
     std::size_t channels() const { return units_.size(); }
