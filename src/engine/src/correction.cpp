@@ -17,7 +17,8 @@ std::size_t convolution_block(std::size_t max_block) {
     return b;
 }
 
-Correction::Correction(const FilterSet& set, Hz rate, std::size_t max_block, const std::vector<std::string>& channels)
+Correction::Correction(const FilterSet& set, Hz rate, std::size_t max_block, const std::vector<std::string>& channels,
+                       int worker_priority)
     : rate_(rate), max_block_(max_block) {
     if (std::abs(set.sample_rate.value - rate.value) > 0.5)
         throw Error("the correction was made for " + fmt(set.sample_rate.value) + " Hz, the audio runs at " +
@@ -31,6 +32,7 @@ Correction::Correction(const FilterSet& set, Hz rate, std::size_t max_block, con
     // The later levels of a long FIR run on a worker thread per channel, so every audio
     // block costs about the same (bench/convolver_vs_zita: paced block times).
     co.schedule = dsp::ConvolverSchedule::worker;
+    co.worker_priority = worker_priority;
     for (const auto& name : channels) {
         const ChannelFilter* f = set.find(name);
         if (!f)

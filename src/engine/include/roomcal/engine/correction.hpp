@@ -18,7 +18,10 @@ public:
     // [main thread] Prepares `set` for `channels` (named as in the set: "L", "R", ...) at
     // `rate`, for calls of up to `max_block` frames. Throws roomcal::Error when the set was
     // made for another rate or has no filter for one of the channels, naming what to do.
-    Correction(const FilterSet& set, Hz rate, std::size_t max_block, const std::vector<std::string>& channels);
+    // `worker_priority` > 0 runs the FIR workers under SCHED_FIFO at that priority (set it
+    // below the audio thread's; ignored when the system refuses real-time scheduling).
+    Correction(const FilterSet& set, Hz rate, std::size_t max_block, const std::vector<std::string>& channels,
+               int worker_priority = 0);
 
     // [audio thread] out = corrected in, any frames up to max_block; in and out may alias.
     void process(const float* const* in, float* const* out, std::size_t frames) noexcept;
