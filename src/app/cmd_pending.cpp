@@ -31,15 +31,6 @@ void add_pending(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& out) 
     auto v = std::make_shared<Sink>();
     auto keep = [&out, v](CLI::App* cmd) { out.emplace_back(cmd, not_yet(cmd->get_name(), v)); };
 
-    auto* compare = app.add_subcommand("compare", "Level-match and align a mix against its master; show what changed");
-    compare->add_option("mix", v->s1, "The mix");
-    compare->add_option("master", v->s2, "The master");
-    compare->add_option("--json", v->s3, "Write the comparison as JSON");
-    compare->add_option("--report", v->s4, "Write an HTML report");
-    compare->add_option("--pairs", v->s5, "File listing \"mix master\" pairs, one per line");
-    compare->add_option("--apply-to", v->s6, "Room whose target to adjust from the pairs");
-    keep(compare);
-
     auto* translate = app.add_subcommand("translate", "How a mix lands in each measured room, corrected and not");
     translate->add_option("mix", v->s1, "The mix")->required();
     translate->add_option("--rooms", v->s2, "Room folders, comma separated")->required();

@@ -25,6 +25,7 @@ Runner add_fit(CLI::App& app);
 Runner add_export(CLI::App& app);
 Runner add_report(CLI::App& app);
 Runner add_render(CLI::App& app);
+Runner add_compare(CLI::App& app);
 // Subcommands declared with their options but not built yet: each exits 2 saying so.
 void add_pending(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& out);
 

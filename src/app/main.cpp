@@ -38,6 +38,7 @@ int run(int argc, char** argv) {
     add(add_export);
     add(add_report);
     add(add_render);
+    add(add_compare);
     add_pending(app, commands);
 
     auto* help = app.add_subcommand("help", "Show help for roomcal or one of its commands");
