@@ -1,5 +1,6 @@
 // Mix/master comparison: resampling (libsamplerate), alignment, loudness and dynamics
-// (libebur128), paired and gated long-term spectra (Welch), bands and the summary.
+// (libebur128; true peak by dsp::true_peak), paired and gated long-term spectra (Welch),
+// bands and the summary.
 #include "roomcal/compare/compare.hpp"
 
 #include <ebur128.h>
@@ -16,6 +17,7 @@
 #include "roomcal/core/format.hpp"
 #include "roomcal/core/frequency_response.hpp"
 #include "roomcal/dsp/fft.hpp"
+#include "roomcal/dsp/true_peak.hpp"
 
 namespace roomcal::compare {
 namespace {
@@ -47,9 +49,8 @@ struct EburDeleter {
 // Loudness, range, peaks, RMS and width of `x` (already cut to the overlap).
 Dynamics measure_dynamics(AudioView<const float> x, double fs) {
     const std::size_t ch = x.num_channels();
-    std::unique_ptr<ebur128_state, EburDeleter> st(
-        ebur128_init(static_cast<unsigned>(ch), static_cast<unsigned long>(fs),
-                     EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_S | EBUR128_MODE_TRUE_PEAK));
+    std::unique_ptr<ebur128_state, EburDeleter> st(ebur128_init(
+        static_cast<unsigned>(ch), static_cast<unsigned long>(fs), EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_S));
     if (!st) throw Error("the loudness meter could not start (libebur128 refused " + fmt(fs) + " Hz)");
     if (ch == 1) ebur128_set_channel(st.get(), 0, EBUR128_DUAL_MONO);  // played on both speakers
     const std::size_t chunk = static_cast<std::size_t>(fs / 10.0);
@@ -85,12 +86,10 @@ Dynamics measure_dynamics(AudioView<const float> x, double fs) {
     }
     ebur128_loudness_global(st.get(), &d.loudness_lufs);
     if (ebur128_loudness_range(st.get(), &d.lra_lu) != EBUR128_SUCCESS) d.lra_lu = 0.0;
+    // True peak by our own bounded interpolation: libebur128's interpolates every sample
+    // and costs more than the rest of the comparison together.
     double tp = 0.0;
-    for (std::size_t c = 0; c < ch; ++c) {
-        double v = 0.0;
-        ebur128_true_peak(st.get(), static_cast<unsigned>(c), &v);
-        tp = std::max(tp, v);
-    }
+    for (std::size_t c = 0; c < ch; ++c) tp = std::max(tp, dsp::true_peak(x.channel(c), Hz(fs)));
     if (!std::isfinite(d.max_short_term_lufs)) d.max_short_term_lufs = d.loudness_lufs;
     d.true_peak_dbtp = 20.0 * std::log10(std::max(tp, 1e-10));
     d.sample_peak_dbfs = 20.0 * std::log10(std::max(peak, 1e-10));
