@@ -29,7 +29,8 @@
 //   once without any convolution, as a control: its late blocks are the machine's
 //   scheduling alone.
 //
-// Usage: bench_convolver_vs_zita [paced_seconds=60] [runs=5] [ours]  (ours: our paced runs only)
+// Usage: bench_convolver_vs_zita [paced_seconds=60] [runs=5] [ours|worker]  (our paced runs only; worker: the
+// engine's schedule alone)
 #include <pthread.h>
 #include <sched.h>
 #include <sys/mman.h>
@@ -580,7 +581,9 @@ int main(int argc, char** argv) {
     const int runs = argc > 2 ? std::max(1, std::atoi(argv[2])) : 5;
     // "ours": only our paced runs (both schedules, max_partition 4096) and the control, for
     // long deadline runs without the throughput tables and zita.
-    const bool ours_only = argc > 3 && std::string(argv[3]) == "ours";
+    const bool ours_only = argc > 3 && (std::string(argv[3]) == "ours" || std::string(argv[3]) == "worker");
+    // "worker": the same, the worker schedule alone (the engine's), for the long deadline run.
+    const bool worker_only = argc > 3 && std::string(argv[3]) == "worker";
     std::string command = "bench_convolver_vs_zita";
     for (int i = 1; i < argc; ++i) command += std::string(" ") + argv[i];
     const char* t = "convolver-vs-zita";
@@ -803,7 +806,7 @@ int main(int argc, char** argv) {
                 report("control, no convolution (input copied to output)", p, "");
                 paced_rows.push_back({block, "control: the loop alone", p});
             }
-            {
+            if (!worker_only) {
                 Ours e(filters, block, res.best_max_partition);
                 const Paced p = run_paced(e, loop, block, paced_seconds);
                 report(e.name(), p, "");

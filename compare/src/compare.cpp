@@ -96,7 +96,8 @@ Dynamics measure_dynamics(AudioView<const float> x, double fs) {
     d.rms_dbfs = db_power(sum_sq / static_cast<double>(std::max<std::size_t>(1, x.num_frames() * ch)));
     d.crest_db = d.sample_peak_dbfs - d.rms_dbfs;
     d.plr_db = d.true_peak_dbtp - d.loudness_lufs;
-    d.width_db = ch >= 2 ? db_power(side) - db_power(mid) : -100.0;
+    // Side 60 dB under mid is mono for any listener; below that the figure is rounding noise.
+    d.width_db = ch >= 2 ? std::max(-60.0, db_power(side) - db_power(mid)) : -60.0;
     return d;
 }
 

@@ -24,7 +24,7 @@ struct Dynamics {
     double crest_db = 0.0;  // sample peak over RMS
     double plr_db = 0.0;    // true peak over integrated loudness
     double max_short_term_lufs = 0.0;
-    double width_db = 0.0;  // side over mid energy (stereo; -inf as -100 for mono)
+    double width_db = 0.0;  // side over mid energy, floored at -60 dB (mono)
 };
 
 struct Band {
