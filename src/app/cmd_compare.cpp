@@ -1,5 +1,7 @@
 // `roomcal compare MIX MASTER`: align and level-match a mix and its master, print what
-// the master changed, and write it as JSON.
+// the master changed, and write it as JSON. `--pairs LIST` does it for many songs and
+// turns what the masters consistently changed into a target adjustment for the room the
+// mixes were made in (`--apply-to DIR`, after confirmation).
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -8,17 +10,30 @@
 #include <memory>
 #include <string>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
 #include "commands.hpp"
+#include "prompt.hpp"
 #include "roomcal/compare/compare.hpp"
+#include "roomcal/compare/pairs.hpp"
 #include "roomcal/core/atomic_file.hpp"
 #include "roomcal/core/error.hpp"
+#include "roomcal/correct/fit.hpp"
+#include "roomcal/correct/target.hpp"
 #include "roomcal/io/audio_file.hpp"
+#include "roomcal/io/room_profile.hpp"
 
 namespace roomcal::app {
 namespace {
 
+namespace fs = std::filesystem;
+
 struct CompareCliOptions {
-    std::string mix, master, json, report;
+    std::string mix, master, json, pairs, apply_to;
+    bool yes = false;
 };
 
 std::string fixed(double v, int digits = 1) {
@@ -97,15 +112,145 @@ int run_compare(const CompareCliOptions& o) {
     return exit_ok;
 }
 
+// "mix master" per line; '#' starts a comment; a path with spaces goes in double quotes;
+// relative paths count from the list's folder.
+std::vector<std::pair<fs::path, fs::path>> read_pairs(const fs::path& list) {
+    std::ifstream in(list);
+    if (!in) throw Error("cannot read the pairs file " + list.string() + "; check the path");
+    std::vector<std::pair<fs::path, fs::path>> out;
+    std::string line;
+    for (int number = 1; std::getline(in, line); ++number) {
+        if (const auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+        std::istringstream words(line);
+        std::vector<std::string> paths;
+        std::string w;
+        while (words >> std::ws && !words.eof()) {
+            if (words.peek() == '"') {
+                words.get();
+                std::getline(words, w, '"');
+            } else {
+                words >> w;
+            }
+            paths.push_back(w);
+        }
+        if (paths.empty()) continue;
+        if (paths.size() != 2)
+            throw UsageError(list.string() + " line " + std::to_string(number) + ": expected \"mix master\", found " +
+                             std::to_string(paths.size()) + " path(s); quote paths that contain spaces");
+        const auto resolve = [&](const fs::path& p) { return p.is_absolute() ? p : list.parent_path() / p; };
+        out.emplace_back(resolve(paths[0]), resolve(paths[1]));
+    }
+    return out;
+}
+
+// The room's target for `key` moved by the suggested change: the current target's shape
+// (without its roll-off limits, which a fit finds again) plus the change, stored as the
+// room's own curve.
+RoomTarget adjusted_target(const Room& room, const std::string& key, const compare::PairsSummary& s) {
+    correct::TargetCurve current = correct::target_for(room, correct::FitOptions{}, key);
+    current.low_limit = Hz(0.0);
+    current.high_limit = Hz(20000.0);
+    RoomTarget t;
+    const RoomTarget* before = room.target_for(key);
+    t.spec = "file:" + std::string(before ? before->spec : "flat") + " adjusted by " + std::to_string(s.pairs) +
+             " mix/master pairs";
+    for (const auto& [f, change] : s.target_change) {
+        t.curve.frequency_hz.push_back(f);
+        t.curve.magnitude_db.push_back(current.level_db(Hz(f)) + change);
+    }
+    return t;
+}
+
+int run_pairs(const CompareCliOptions& o) {
+    const fs::path list(o.pairs);
+    const auto pairs = read_pairs(list);
+    std::vector<compare::Comparison> results;
+    nlohmann::json per_pair = nlohmann::json::array();
+    for (const auto& [mix_path, master_path] : pairs) {
+        try {
+            const auto mix = io::read_audio(mix_path);
+            const auto master = io::read_audio(master_path);
+            results.push_back(compare::compare_pair(mix.audio.view(), mix.info.sample_rate, master.audio.view(),
+                                                    master.info.sample_rate));
+            std::cout << mix_path.filename().string() << " → " << master_path.filename().string() << ": "
+                      << results.back().summary << "\n";
+            per_pair.push_back(to_json(results.back(), mix_path.string(), master_path.string()));
+        } catch (const Error& e) {
+            std::cout << "skipped " << mix_path.string() << " / " << master_path.string() << ": " << e.what() << "\n";
+        }
+    }
+    const auto s = compare::summarise_pairs(results);
+    std::cout << "\n"
+              << s.pairs << " pairs; consistent difference RMS " << fixed(s.consistent_rms_db)
+              << " dB, song-to-song variation RMS " << fixed(s.variation_rms_db) << " dB (40 Hz–16 kHz)\n"
+              << s.summary;
+    if (!o.json.empty()) {
+        nlohmann::json bands = nlohmann::json::array();
+        for (const auto& b : s.bands)
+            bands.push_back({{"center_hz", b.centre_hz},
+                             {"mean_db", b.mean_db},
+                             {"sd_db", b.sd_db},
+                             {"ci95_db", {b.ci_low_db, b.ci_high_db}},
+                             {"consistent", b.consistent},
+                             {"target_change_db", b.target_change_db}});
+        const nlohmann::json j = {{"pairs", s.pairs},
+                                  {"consistent_rms_db", s.consistent_rms_db},
+                                  {"variation_rms_db", s.variation_rms_db},
+                                  {"bands", bands},
+                                  {"summary", s.summary},
+                                  {"comparisons", per_pair}};
+        write_text_file_atomically(o.json, j.dump(2) + "\n");
+        std::cout << "wrote " << o.json << "\n";
+    }
+    if (o.apply_to.empty()) return exit_ok;
+    bool any_change = false;
+    for (const auto& b : s.bands) any_change = any_change || std::abs(b.target_change_db) >= 0.1;
+    if (!any_change) {
+        std::cout << "nothing to apply to " << o.apply_to << ": no consistent difference\n";
+        return exit_ok;
+    }
+    Room room = io::load_room(o.apply_to);
+    std::vector<std::string> keys;
+    for (const auto& [key, t] : room.targets) keys.push_back(key);
+    if (keys.empty()) keys.push_back("*");
+    if (!o.yes) {
+        if (!interactive())
+            throw UsageError("changing the target of " + o.apply_to + " needs a confirmation; add --yes to apply it");
+        if (!confirm("Change the target of room " + room.name + " as suggested above?")) {
+            std::cout << "left " << o.apply_to << " unchanged\n";
+            return exit_ok;
+        }
+    }
+    for (const auto& key : keys) room.targets[key] = adjusted_target(room, key, s);
+    io::save_room(room, o.apply_to);
+    std::cout << "target of " << o.apply_to << " adjusted; run roomcal fit --room " << o.apply_to
+              << " to correct towards it\n";
+    return exit_ok;
+}
+
 }  // namespace
 
 Runner add_compare(CLI::App& app) {
     auto o = std::make_shared<CompareCliOptions>();
     auto* cmd = app.add_subcommand("compare", "Level-match and align a mix against its master; show what changed");
-    cmd->add_option("mix", o->mix, "The mix (any audio file libsndfile reads)")->required()->check(CLI::ExistingFile);
-    cmd->add_option("master", o->master, "Its master")->required()->check(CLI::ExistingFile);
+    cmd->add_option("mix", o->mix, "The mix (any audio file libsndfile reads)")->check(CLI::ExistingFile);
+    cmd->add_option("master", o->master, "Its master")->check(CLI::ExistingFile);
     cmd->add_option("--json", o->json, "Write the comparison as JSON");
-    return [o] { return run_compare(*o); };
+    cmd->add_option("--pairs", o->pairs, "Compare many songs: a file of \"mix master\" lines")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--apply-to", o->apply_to, "With --pairs: adjust this room's target by what the masters changed")
+        ->check(CLI::ExistingDirectory);
+    cmd->add_flag("--yes,-y", o->yes, "Do not ask before changing the room's target");
+    return [o] {
+        if (!o->pairs.empty()) {
+            if (!o->mix.empty()) throw UsageError("give either MIX MASTER or --pairs LIST, not both");
+            return run_pairs(*o);
+        }
+        if (o->mix.empty() || o->master.empty())
+            throw UsageError("compare needs MIX and MASTER (or --pairs LIST); see roomcal help compare");
+        if (!o->apply_to.empty()) throw UsageError("--apply-to needs --pairs: one song says little about a room");
+        return run_compare(*o);
+    };
 }
 
 }  // namespace roomcal::app

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "commands.hpp"
+#include "prompt.hpp"
 #include "device_recorder.hpp"
 #include "measure_report.hpp"
 #include "roomcal/core/error.hpp"
@@ -53,15 +54,6 @@ int parse_index(const std::string& text, const char* what) {
     } catch (const std::exception&) {
     }
     throw UsageError(std::string(what) + " \"" + text + "\" must be a channel number from 1");
-}
-
-bool interactive() { return ::isatty(STDIN_FILENO) != 0; }
-
-bool confirm(const std::string& question) {
-    std::cout << question << " [y/N] " << std::flush;
-    std::string answer;
-    std::getline(std::cin, answer);
-    return answer == "y" || answer == "Y" || answer == "yes";
 }
 
 void print_progress(const std::string& stage, const measure::RecorderProgress& p) {

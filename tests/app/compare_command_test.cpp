@@ -6,7 +6,11 @@
 #include <fstream>
 #include <random>
 
+#include "roomcal/core/filter_set.hpp"
+#include "roomcal/core/room.hpp"
+#include "roomcal/dsp/biquad_design.hpp"
 #include "roomcal/io/audio_file.hpp"
+#include "roomcal/io/room_profile.hpp"
 #include "support/test_support.hpp"
 
 using namespace roomcal;
@@ -94,4 +98,61 @@ TEST_CASE("compare refuses what it cannot compare, naming the file", "[app][cli]
     CHECK(same.exit_code == 0);
     CHECK(same.out.find("same tonal balance") != std::string::npos);
     CHECK(same.out.find("0.0 LU louder") != std::string::npos);
+}
+
+TEST_CASE("compare --pairs finds what every master changed and adjusts a room's target", "[app][cli][compare]") {
+    test::TempDir dir;
+    const double fs = 48000.0;
+    std::ofstream list(dir / "pairs.txt");
+    list << "# mix master\n";
+    for (unsigned k = 0; k < 4; ++k) {
+        const auto mix = noise_music(2, 8.0, fs, 30 + k);
+        ChannelFilter shelf;
+        shelf.biquads.push_back(dsp::design_biquad({FilterType::low_shelf, 150.0, 0.7071, 4.0 + 0.3 * k}, Hz(fs)));
+        AudioBuffer<float> master(2, mix.num_frames());
+        for (std::size_t c = 0; c < 2; ++c) {
+            double x1 = 0, x2 = 0, y1 = 0, y2 = 0;
+            const auto& b = shelf.biquads[0];
+            for (std::size_t i = 0; i < mix.num_frames(); ++i) {
+                const double x = mix(c, i), y = b.b0 * x + b.b1 * x1 + b.b2 * x2 - b.a1 * y1 - b.a2 * y2;
+                x2 = x1, x1 = x, y2 = y1, y1 = y;
+                master(c, i) = static_cast<float>(y);
+            }
+        }
+        const std::string m = "mix " + std::to_string(k) + ".wav", n = "master" + std::to_string(k) + ".wav";
+        io::write_audio(dir / m, mix.view(), Hz(fs), io::AudioWriteFormat::wav_float32);
+        io::write_audio(dir / n, master.view(), Hz(fs), io::AudioWriteFormat::wav_float32);
+        list << "\"" << m << "\" " << n << "\n";  // relative to the list, one with a space
+    }
+    list.close();
+    Room room;
+    room.name = "desk";
+    io::save_room(room, dir / "desk");
+    const std::string base = "compare --pairs " + (dir / "pairs.txt").string();
+    const auto r = run_cli(base + " --json " + (dir / "p.json").string());
+    INFO(r.out);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("4 pairs") != std::string::npos);
+    CHECK(r.out.find("overstates") != std::string::npos);
+    std::ifstream in(dir / "p.json");
+    const auto j = nlohmann::json::parse(in);
+    bool found = false;
+    for (const auto& b : j["bands"])
+        if (std::abs(b["center_hz"].get<double>() - 50.0) < 1.0) {
+            found = true;
+            CHECK(b["consistent"] == true);
+            CHECK(b["target_change_db"].get<double>() < -2.0);
+        }
+    CHECK(found);
+    // Changing a room's target asks first; without a terminal it needs --yes.
+    const auto asked = run_cli(base + " --apply-to " + (dir / "desk").string() + " < /dev/null");
+    CHECK(asked.exit_code == 2);
+    CHECK(asked.out.find("--yes") != std::string::npos);
+    CHECK(io::load_room(dir / "desk").targets.empty());
+    const auto applied = run_cli(base + " --apply-to " + (dir / "desk").string() + " --yes");
+    CHECK(applied.exit_code == 0);
+    const Room after = io::load_room(dir / "desk");
+    REQUIRE(after.targets.count("*") == 1);
+    const auto& curve = after.targets.at("*").curve;
+    CHECK(curve.magnitude_db_at(Hz(50.0)) - curve.magnitude_db_at(Hz(1000.0)) < -2.0);
 }
