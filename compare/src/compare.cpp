@@ -18,11 +18,12 @@
 #include "roomcal/core/frequency_response.hpp"
 #include "roomcal/dsp/fft.hpp"
 #include "roomcal/dsp/true_peak.hpp"
+#include "spectrum.hpp"
 
 namespace roomcal::compare {
 namespace {
 
-double db_power(double p) { return 10.0 * std::log10(std::max(p, 1e-30)); }
+using detail::db_power;
 
 std::string fixed(double v, const char* f) {
     char buf[32];
@@ -104,22 +105,10 @@ Dynamics measure_dynamics(AudioView<const float> x, double fs) {
 // Sum over the gated frames of each bin's power, averaged over channels.
 std::vector<double> long_term_spectrum(AudioView<const float> x, const std::vector<std::size_t>& frames,
                                        std::size_t n) {
-    const dsp::RealFft<float> fft(n);
-    dsp::FftBuffer<float> in(n);
-    dsp::FftBuffer<std::complex<float>> out(n / 2 + 1);
-    std::vector<float> window(n);
-    for (std::size_t i = 0; i < n; ++i)
-        window[i] = static_cast<float>(0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * static_cast<double>(i) / n));
+    const auto per_channel = detail::channel_spectra(x, frames, n);
     std::vector<double> p(n / 2 + 1, 0.0);
-    for (std::size_t c = 0; c < x.num_channels(); ++c) {
-        const auto s = x.channel(c);
-        for (std::size_t f : frames) {
-            for (std::size_t i = 0; i < n; ++i) in[i] = s[f + i] * window[i];
-            fft.forward(in.data(), out.data());
-            for (std::size_t k = 0; k < p.size(); ++k) p[k] += std::norm(out[k]);
-        }
-    }
-    for (auto& v : p) v /= static_cast<double>(x.num_channels());
+    for (const auto& ch : per_channel)
+        for (std::size_t k = 0; k < p.size(); ++k) p[k] += ch[k] / static_cast<double>(per_channel.size());
     return p;
 }
 
@@ -238,26 +227,8 @@ Comparison compare_pair(AudioView<const float> mix_in, Hz mix_rate, AudioView<co
 
     // Frames for the spectra: ~0.34 s, half overlapped, gated on the mix's level (absolute
     // -70 dBFS, then 20 dB under the mean of what passed), the same frames in both.
-    std::size_t n = 1;
-    while (static_cast<double>(n) < 0.34 * fs) n <<= 1;
-    if (count < n) n = std::max<std::size_t>(256, std::size_t{1} << static_cast<int>(std::log2(double(count))));
-    std::vector<std::size_t> starts;
-    std::vector<double> levels;
-    for (std::size_t f = 0; f + n <= count; f += n / 2) {
-        double e = 0.0;
-        for (std::size_t ch = 0; ch < mix_o.num_channels(); ++ch)
-            for (float v : mix_o.channel(ch).subspan(f, n)) e += static_cast<double>(v) * v;
-        starts.push_back(f);
-        levels.push_back(db_power(e / static_cast<double>(n * mix_o.num_channels())));
-    }
-    double mean_power = 0.0;
-    std::size_t passed = 0;
-    for (double l : levels)
-        if (l > -70.0) mean_power += std::pow(10.0, l / 10.0), ++passed;
-    const double relative_gate = passed ? db_power(mean_power / static_cast<double>(passed)) - 20.0 : 0.0;
-    std::vector<std::size_t> frames;
-    for (std::size_t i = 0; i < starts.size(); ++i)
-        if (levels[i] > -70.0 && levels[i] > relative_gate) frames.push_back(starts[i]);
+    const std::size_t n = detail::spectrum_frame(fs, count);
+    const std::vector<std::size_t> frames = detail::gated_frames(mix_o, n);
     if (frames.empty()) throw Error("the mix is silent where the two overlap (below -70 dBFS); nothing to compare");
 
     // The two files in parallel: each its loudness meter and its spectrum.
