@@ -1,4 +1,4 @@
-// Test JACK server lifecycle.
+// Test JACK server lifecycle, and what it logs.
 #include "support/jack_server.hpp"
 
 #include <fcntl.h>
@@ -7,24 +7,28 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 
 namespace roomcal::test {
 
-JackServer::JackServer(int sample_rate, int period, int channels) {
+JackServer::JackServer(int sample_rate, int period, int channels, bool realtime) {
     name_ = "roomcal-test-" + std::to_string(::getpid());
     const std::string rate = std::to_string(sample_rate);
     const std::string per = std::to_string(period);
     const std::string ch = std::to_string(channels);
+    log_path_ = (std::filesystem::temp_directory_path() / (name_ + ".log")).string();
     pid_ = ::fork();
     if (pid_ == 0) {
-        const int devnull = ::open("/dev/null", O_WRONLY);
-        ::dup2(devnull, STDOUT_FILENO);
-        ::dup2(devnull, STDERR_FILENO);
+        const int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::dup2(log, STDOUT_FILENO);
+        ::dup2(log, STDERR_FILENO);
         ::setenv("JACK_NO_AUDIO_RESERVATION", "1", 1);
-        ::execlp("jackd", "jackd", "--no-realtime", "-n", name_.c_str(), "-d", "dummy", "-r", rate.c_str(), "-p",
-                 per.c_str(), "-C", ch.c_str(), "-P", ch.c_str(), static_cast<char*>(nullptr));
+        ::execlp("jackd", "jackd", realtime ? "-R" : "--no-realtime", "-n", name_.c_str(), "-d", "dummy", "-r",
+                 rate.c_str(), "-p", per.c_str(), "-C", ch.c_str(), "-P", ch.c_str(), static_cast<char*>(nullptr));
         ::_exit(127);
     }
     if (pid_ < 0) {
@@ -53,11 +57,28 @@ JackServer::JackServer(int sample_rate, int period, int channels) {
 JackServer::~JackServer() {
     stop();
     ::unsetenv("JACK_DEFAULT_SERVER");
+    std::error_code ignored;
+    std::filesystem::remove(log_path_, ignored);
+}
+
+std::string JackServer::log() const {
+    std::ifstream in(log_path_);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::size_t JackServer::count_in_log(const std::string& line_part) const {
+    const std::string text = log();
+    std::size_t n = 0;
+    for (std::size_t at = text.find(line_part); at != std::string::npos; at = text.find(line_part, at + 1)) ++n;
+    return n;
 }
 
 void JackServer::stop() {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGTERM);
+    ::kill(pid_, SIGCONT);
     int status = 0;
     for (int i = 0; i < 100 && ::waitpid(pid_, &status, WNOHANG) == 0; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -65,6 +86,23 @@ void JackServer::stop() {
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
     ok_ = false;
+}
+
+void JackServer::kill() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    ok_ = false;
+}
+
+void JackServer::pause() {
+    if (pid_ > 0) ::kill(pid_, SIGSTOP);
+}
+
+void JackServer::resume() {
+    if (pid_ > 0) ::kill(pid_, SIGCONT);
 }
 
 }  // namespace roomcal::test

@@ -1,4 +1,4 @@
-// PortAudio host-API and device enumeration.
+// PortAudio host-API and device enumeration, and letting go of a stream whose device vanished.
 #include "roomcal/engine/devices.hpp"
 
 #include <portaudio.h>
@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <cstdio>
+#include <utility>
+#include <vector>
 
 #include "roomcal/core/error.hpp"
 
@@ -79,6 +81,25 @@ DeviceList list_devices() {
         list.devices.push_back(std::move(dev));
     }
     return list;
+}
+
+bool end_lost_stream(void* stream) {
+    auto* s = static_cast<PaStream*>(stream);
+    if (Pa_GetStreamHostApiType(s) == paJACK) {
+        // One more reference: the matching Pa_Terminate never comes.
+        QuietStderr quiet;
+        Pa_Initialize();
+        return true;
+    }
+    Pa_AbortStream(s);
+    Pa_CloseStream(s);
+    return false;
+}
+
+void keep_for_good(std::shared_ptr<void> state) {
+    // Never destroyed: a callback may still come while the process exits.
+    static auto* kept = new std::vector<std::shared_ptr<void>>;
+    kept->push_back(std::move(state));
 }
 
 }  // namespace roomcal::engine

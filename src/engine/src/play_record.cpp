@@ -199,9 +199,7 @@ public:
            unsigned frames_per_buffer, StreamSide& side)
         : side_(side) {
         const PaDeviceInfo* info = Pa_GetDeviceInfo(device);
-        const PaHostApiInfo* api = info ? Pa_GetHostApiInfo(info->hostApi) : nullptr;
         name_ = info && info->name ? info->name : std::to_string(device);
-        jack_ = api && api->type == paJACK;
         const PaError err = Pa_OpenStream(&stream_, input, output, rate, frames_per_buffer, paClipOff | paDitherOff,
                                           stream_callback, &side_);
         if (err != paNoError) {
@@ -211,7 +209,7 @@ public:
         }
     }
     ~Stream() {
-        if (stream_ && !abandoned_) Pa_CloseStream(stream_);
+        if (stream_) Pa_CloseStream(stream_);
     }
     Stream(const Stream&) = delete;
     Stream& operator=(const Stream&) = delete;
@@ -235,13 +233,12 @@ public:
         return info ? info->sampleRate : 0.0;
     }
 
-    // [main thread] PortAudio's JACK back-end cannot stop or close a stream once its server
-    // has gone: it waits ten minutes for a process cycle that never comes, then fails an
-    // assertion, as Pa_Terminate does too (PortAudio issues #820, #879). Such a stream is
-    // left open; the caller keeps PortAudio initialised and the callback state alive.
-    bool abandon_if_jack() {
-        abandoned_ = jack_;
-        return abandoned_;
+    // [main thread] After the device stopped by itself: see end_lost_stream(). True when the
+    // stream had to be left open, so its callback state must outlive everything.
+    bool end_lost() {
+        const bool left_open = end_lost_stream(stream_);
+        stream_ = nullptr;
+        return left_open;
     }
 
     const std::string& name() const { return name_; }
@@ -251,8 +248,6 @@ private:
     StreamSide& side_;
     PaStream* stream_ = nullptr;
     std::string name_;
-    bool jack_ = false;
-    bool abandoned_ = false;
 };
 
 int default_device(bool for_input) {
@@ -330,15 +325,14 @@ AudioBuffer<float> preload(AudioView<const float> playback, std::size_t& clamped
 
 [[noreturn]] void device_stopped(std::vector<std::unique_ptr<Stream>>& streams, std::unique_ptr<Run>& run,
                                  const std::string& device) {
-    bool abandoned = false;
-    for (auto& s : streams) abandoned = s->abandon_if_jack() || abandoned;
+    bool left_open = false;
+    for (auto& s : streams) left_open = s->end_lost() || left_open;
     std::string message = "audio device " + quoted(device) +
                           " stopped during the sweep (disconnected?) — nothing was recorded; reconnect it and "
                           "measure again";
-    if (abandoned) {
-        // The abandoned stream still points at the run, and Pa_Terminate must never run.
-        static_cast<void>(run.release());
-        Pa_Initialize();
+    if (left_open) {
+        // The stream left open still points at the run.
+        keep_for_good(std::shared_ptr<Run>(std::move(run)));
         message += " (the JACK server went away: restart roomcal once it is back)";
     }
     throw Error(message);

@@ -1,6 +1,8 @@
-// Audio devices as PortAudio sees them: host APIs (ALSA, JACK, ...) and their devices.
+// Audio devices as PortAudio sees them: host APIs (ALSA, JACK, ...) and their devices, and
+// how a stream whose device vanished is let go of.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -40,5 +42,19 @@ public:
 
 // Requires a live PortAudioSession.
 DeviceList list_devices();
+
+// [main thread] Ends a PortAudio stream (a PaStream*) whose device stopped by itself:
+// unplugged, or its JACK server gone. PortAudio's JACK back-end cannot stop or close such a
+// stream: it waits ten minutes for a process cycle that never comes, then fails an
+// assertion, as Pa_Terminate does too (PortAudio issues #820, #879). A JACK stream is
+// therefore left open, PortAudio stays initialised for the rest of the process (no
+// PortAudioSession's end reaches Pa_Terminate), and the result is true: the caller must
+// keep everything the stream's callback uses alive for good (keep_for_good()). Any other
+// stream is aborted and closed, and the result is false.
+bool end_lost_stream(void* stream);
+
+// [main thread] Keeps `state` alive, and reachable, until the process ends: what the callback
+// of a stream left open by end_lost_stream() uses.
+void keep_for_good(std::shared_ptr<void> state);
 
 }  // namespace roomcal::engine
