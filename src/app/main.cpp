@@ -39,6 +39,7 @@ int run(int argc, char** argv) {
     add(add_report);
     add(add_render);
     add(add_compare);
+    add(add_live);
     add_pending(app, commands);
 
     auto* help = app.add_subcommand("help", "Show help for roomcal or one of its commands");
