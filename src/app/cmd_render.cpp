@@ -1,9 +1,13 @@
 // `roomcal render IN OUT`: a file through the same engine the monitor runs live — a
 // room's correction (or a FIR WAV) at the file's rate, and a mastering chain — written
 // atomically, with the engine's latency taken off so the output lines up with the input.
+// The output is measured on the way through the engine's meters (EBU R128 loudness and
+// range, true and sample peak via libebur128), fed from its meter tap as the monitor's are.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -13,12 +17,13 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "correction_source.hpp"
 #include "roomcal/core/error.hpp"
 #include "roomcal/core/format.hpp"
+#include "roomcal/engine/meters.hpp"
 #include "roomcal/engine/render.hpp"
 #include "roomcal/io/audio_file.hpp"
 #include "roomcal/io/chain_file.hpp"
-#include "roomcal/io/filter_wav.hpp"
 #include "roomcal/io/room_profile.hpp"
 
 namespace roomcal::app {
@@ -28,45 +33,45 @@ namespace {
 struct RenderOptions {
     std::string in, out, room, fir, chain, as_heard_in;
     bool no_correction = false;
-    std::size_t block = 1024;
+    bool no_meters = false;
+    // Offline the block only sets the speed (the output is the same up to float rounding):
+    // 4096, the largest the correction's convolver takes, costs least per sample.
+    std::size_t block = 4096;
 };
+
+// A level for the summary line: one decimal, "-inf" for silence.
+std::string level(double db) {
+    if (!std::isfinite(db)) return db < 0.0 ? "-inf" : "inf";
+    char s[32];
+    std::snprintf(s, sizeof s, "%.1f", db);
+    return s;
+}
+
+// The summary of the output's meters: programme loudness and range, the highest true and
+// sample peak of any channel.
+std::string meter_summary(const engine::MeterReadings& m) {
+    double true_peak = engine::meter_silence, sample_peak = engine::meter_silence;
+    for (std::size_t c = 0; c < m.channels; ++c) {
+        true_peak = std::max(true_peak, m.true_peak_dbtp[c].max_db);
+        sample_peak = std::max(sample_peak, m.sample_peak_dbfs[c].max_db);
+    }
+    return level(m.integrated_lufs) + " LUFS integrated, LRA " + level(m.loudness_range_lu) + " LU, true peak " +
+           level(true_peak) + " dBTP, sample peak " + level(sample_peak) + " dBFS";
+}
 
 // The room's correction at the file's rate, its channels in the set's order.
 FilterSet room_set(const RenderOptions& o, Hz rate, std::size_t channels) {
     const Room room = io::load_room(o.room);
-    const FilterSet* set = room.correction_for(rate);
-    if (!set) {
-        std::string rates;
-        for (const auto& s : room.corrections) rates += (rates.empty() ? "" : ", ") + fmt(s.sample_rate.value, 9);
-        throw Error("room " + room.name + " has no correction for " + fmt(rate.value, 9) + " Hz (it has " +
-                    (rates.empty() ? std::string("none") : rates + " Hz") + "); run roomcal fit --room " + o.room +
-                    " --rate " + fmt(rate.value, 9));
-    }
-    if (set->channels.size() != channels)
+    const FilterSet& set = room_correction(room, o.room, rate);
+    if (set.channels.size() != channels)
         throw Error(o.in + " has " + std::to_string(channels) + " channel(s), room " + room.name + "'s correction " +
-                    std::to_string(set->channels.size()) + "; render a file with one channel per loudspeaker");
-    return *set;
+                    std::to_string(set.channels.size()) + "; render a file with one channel per loudspeaker");
+    return set;
 }
 
 // A FIR WAV as a set: one channel per file channel, or its one channel for all.
 FilterSet fir_set(const RenderOptions& o, Hz rate, std::size_t channels) {
-    const auto wav = io::read_fir_wav(o.fir);
-    if (std::abs(wav.sample_rate.value - rate.value) > 0.5)
-        throw Error(o.fir + " is at " + fmt(wav.sample_rate.value, 9) + " Hz, " + o.in + " at " + fmt(rate.value, 9) +
-                    " Hz; use a FIR made for the file's rate");
-    if (wav.channels.size() != 1 && wav.channels.size() != channels)
-        throw Error(o.fir + " has " + std::to_string(wav.channels.size()) + " channels, " + o.in + " " +
-                    std::to_string(channels) + "; give one FIR channel per audio channel, or a mono FIR for all");
-    FilterSet set;
-    set.sample_rate = rate;
-    set.description = "FIR " + fs::path(o.fir).filename().string();
-    for (std::size_t c = 0; c < channels; ++c) {
-        ChannelFilter f;
-        f.channel = std::to_string(c + 1);
-        f.fir = wav.channels[wav.channels.size() == 1 ? 0 : c];
-        set.channels.push_back(std::move(f));
-    }
-    return set;
+    return fir_correction(o.fir, rate, channels, o.in, "the file");
 }
 
 int run_render(const RenderOptions& o) {
@@ -80,7 +85,7 @@ int run_render(const RenderOptions& o) {
     std::optional<MasteringChain> chain;
     if (!o.chain.empty()) chain = io::read_chain(o.chain);
     const auto start = std::chrono::steady_clock::now();
-    const auto file = io::read_audio(o.in);
+    auto file = io::read_audio(o.in);  // rendered in place
     const Hz rate = file.info.sample_rate;
     const std::size_t channels = file.info.num_channels;
     std::unique_ptr<engine::Correction> correction;
@@ -104,8 +109,11 @@ int run_render(const RenderOptions& o) {
         std::fprintf(stderr, "\rrender: %3d %%", pct);
         if (pct == 100) std::fprintf(stderr, "\n");
     };
-    const auto r = engine::render(file.audio.view(), rate, names, std::move(correction), o.block, progress,
-                                  chain ? &*chain : nullptr);
+    // The meters know layouts of 1–6 channels (meters.hpp); wider files render unmetered.
+    const bool metered = !o.no_meters && channels <= engine::max_meter_channels;
+    engine::Meters meters;
+    const auto r = engine::render(std::move(file.audio), rate, names, std::move(correction), o.block, progress,
+                                  chain ? &*chain : nullptr, metered ? &meters : nullptr);
     if (chain)
         what += " + mastering chain (" + std::to_string(chain->eq.size()) + " EQ bands, limiter " +
                 (chain->limiter.enabled ? "at " + fmt(chain->limiter.ceiling_dbtp) + " dBTP" : "off") + ")";
@@ -119,6 +127,11 @@ int run_render(const RenderOptions& o) {
               << " frames";
     if (r.latency_samples > 0) std::cout << "; latency " << r.latency_samples << " samples taken off the start";
     std::cout << "\n";
+    if (metered)
+        std::cout << "  output: " << meter_summary(meters.readings()) << "\n";
+    else if (!o.no_meters)
+        std::cout << "  output: not metered (" << channels << " channels; the meters know layouts of 1 to "
+                  << engine::max_meter_channels << ")\n";
     if (r.clipped_samples > 0)
         std::cout << "  warning: " << r.clipped_samples
                   << " samples clipped at 0 dBFS; lower the input level or add a limiter (--chain)\n";
@@ -138,6 +151,7 @@ Runner add_render(CLI::App& app) {
     cmd->add_option("--chain", o->chain, "Mastering chain (chain.json)");
     cmd->add_option("--as-heard-in", o->as_heard_in, "Audition as heard in another measured room");
     cmd->add_flag("--no-correction", o->no_correction, "Bypass the room correction");
+    cmd->add_flag("--no-meters", o->no_meters, "Do not measure the output (loudness, true peak)");
     cmd->add_option("--block", o->block, "Processing block in frames (16-65536)")->capture_default_str();
     return [o] { return run_render(*o); };
 }

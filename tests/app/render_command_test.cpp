@@ -1,8 +1,14 @@
-// `roomcal render` run as a user would: a room's correction, a FIR WAV, bad input.
+// `roomcal render` run as a user would: a room's correction, a FIR WAV, bad input, and
+// the output's loudness summary checked against libebur128 run directly on the audio.
+#include <ebur128.h>
+
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <vector>
 
 #include "roomcal/io/audio_file.hpp"
 #include "roomcal/io/chain_file.hpp"
@@ -20,6 +26,59 @@ void write_tone(const std::filesystem::path& p, double rate, std::size_t channel
         for (std::size_t i = 0; i < a.num_frames(); ++i)
             a(c, i) = static_cast<float>(amplitude * std::sin(2.0 * M_PI * 1000.0 * i / rate));
     io::write_audio(p, a.view(), Hz(rate), io::AudioWriteFormat::wav_float32);
+}
+
+// What roomcal's summary reports, straight from libebur128 (exact mode, no histogram):
+// integrated loudness, loudness range, the highest true and sample peak of any channel.
+struct Loudness {
+    double integrated = 0.0, range = 0.0, true_peak = 0.0, sample_peak = 0.0;
+};
+
+Loudness libebur128_loudness(const AudioBuffer<float>& a, double rate) {
+    const std::size_t n = a.num_channels(), frames = a.num_frames();
+    std::unique_ptr<ebur128_state, void (*)(ebur128_state*)> st(
+        ebur128_init(static_cast<unsigned>(n), static_cast<unsigned long>(rate),
+                     EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_TRUE_PEAK),
+        [](ebur128_state* p) { ebur128_destroy(&p); });
+    REQUIRE(st);
+    std::vector<float> interleaved(n * frames);
+    for (std::size_t c = 0; c < n; ++c)
+        for (std::size_t i = 0; i < frames; ++i) interleaved[i * n + c] = a(c, i);
+    REQUIRE(ebur128_add_frames_float(st.get(), interleaved.data(), frames) == EBUR128_SUCCESS);
+    Loudness l;
+    REQUIRE(ebur128_loudness_global(st.get(), &l.integrated) == EBUR128_SUCCESS);
+    REQUIRE(ebur128_loudness_range(st.get(), &l.range) == EBUR128_SUCCESS);
+    double tp = 0.0, sp = 0.0;
+    for (unsigned c = 0; c < n; ++c) {
+        double v = 0.0;
+        ebur128_true_peak(st.get(), c, &v);
+        tp = std::max(tp, v);
+        ebur128_sample_peak(st.get(), c, &v);
+        sp = std::max(sp, v);
+    }
+    l.true_peak = 20.0 * std::log10(tp);
+    l.sample_peak = 20.0 * std::log10(sp);
+    return l;
+}
+
+// The summary line render prints; fails the test when it is missing.
+Loudness printed_loudness(const std::string& out) {
+    const auto at = out.find("output: ");
+    REQUIRE(at != std::string::npos);
+    Loudness l;
+    const int got = std::sscanf(out.c_str() + at,
+                                "output: %lf LUFS integrated, LRA %lf LU, true peak %lf dBTP, sample peak %lf dBFS",
+                                &l.integrated, &l.range, &l.true_peak, &l.sample_peak);
+    REQUIRE(got == 4);
+    return l;
+}
+
+// Printed to 0.1 dB, and the meters' histogram mode bins loudness by 0.1 LU.
+void check_same(const Loudness& printed, const Loudness& expected) {
+    CHECK(printed.integrated == Approx(expected.integrated).margin(0.1));
+    CHECK(printed.range == Approx(expected.range).margin(0.1));
+    CHECK(printed.true_peak == Approx(expected.true_peak).margin(0.06));
+    CHECK(printed.sample_peak == Approx(expected.sample_peak).margin(0.06));
 }
 
 }  // namespace
@@ -116,4 +175,58 @@ TEST_CASE("render runs the mastering chain from chain.json", "[app][cli][render]
     CHECK(r.exit_code == 1);
     CHECK(r.out.find("unknown key \"celing_dbtp\"") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(dir / "o.wav"));
+}
+
+TEST_CASE("render prints the loudness and peaks of what it wrote", "[app][cli][render]") {
+    test::TempDir dir;
+    // 1 kHz at -20 dBFS peak in both channels, 5 s. BS.1770's K-weighting is +0.69 dB at
+    // 1 kHz and its offset -0.691, so this reads -20.0 LUFS (as EBU Tech 3341's first case,
+    // the same sine at -23 dBFS, reads -23.0): the mean square of each channel is -23 dB,
+    // and the two channels add 3 dB. libebur128 confirms it below; the CLI must agree.
+    const double rate = 48000.0, amplitude = std::pow(10.0, -20.0 / 20.0);
+    AudioBuffer<float> tone(2, static_cast<std::size_t>(5 * rate));
+    for (std::size_t c = 0; c < 2; ++c)
+        for (std::size_t i = 0; i < tone.num_frames(); ++i)
+            tone(c, i) = static_cast<float>(amplitude * std::sin(2.0 * M_PI * 1000.0 * i / rate));
+    io::write_audio(dir / "in.wav", tone.view(), Hz(rate), io::AudioWriteFormat::wav_float32);
+    const Loudness direct = libebur128_loudness(tone, rate);
+    CAPTURE(direct.integrated, direct.range, direct.true_peak, direct.sample_peak);
+    CHECK(direct.integrated == Approx(-20.0).margin(0.05));
+    CHECK(direct.sample_peak == Approx(-20.0).margin(0.01));
+
+    auto r = run_cli("render " + (dir / "in.wav").string() + " " + (dir / "out.wav").string() + " --no-correction");
+    INFO(r.out);
+    REQUIRE(r.exit_code == 0);
+    check_same(printed_loudness(r.out), direct);
+
+    // Through a FIR (half gain): the meters see the corrected output, 6.02 dB down.
+    AudioBuffer<float> fir(1, 8);
+    fir(0, 0) = 0.5f;
+    io::write_audio(dir / "fir.wav", fir.view(), Hz(rate), io::AudioWriteFormat::wav_float32);
+    r = run_cli("render " + (dir / "in.wav").string() + " " + (dir / "fir_out.wav").string() + " --fir " +
+                (dir / "fir.wav").string() + " --block 4096");
+    INFO(r.out);
+    REQUIRE(r.exit_code == 0);
+    auto printed = printed_loudness(r.out);
+    check_same(printed, libebur128_loudness(io::read_audio(dir / "fir_out.wav").audio, rate));
+    CHECK(printed.integrated == Approx(direct.integrated - 6.02).margin(0.1));
+
+    // Through the mastering chain (6 dB of makeup, the limiter idle at -14 dBFS): the
+    // engine's latency of leading silence reaches the meters too, and changes nothing here.
+    MasteringChain c;
+    c.makeup_db = 6.0;
+    io::write_chain(c, dir / "chain.json");
+    r = run_cli("render " + (dir / "in.wav").string() + " " + (dir / "chain_out.wav").string() +
+                " --no-correction --chain " + (dir / "chain.json").string());
+    INFO(r.out);
+    REQUIRE(r.exit_code == 0);
+    printed = printed_loudness(r.out);
+    check_same(printed, libebur128_loudness(io::read_audio(dir / "chain_out.wav").audio, rate));
+    CHECK(printed.integrated == Approx(direct.integrated + 6.0).margin(0.1));
+
+    // --no-meters: no summary.
+    r = run_cli("render " + (dir / "in.wav").string() + " " + (dir / "plain.wav").string() +
+                " --no-correction --no-meters");
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("output: ") == std::string::npos);
 }

@@ -1,20 +1,133 @@
-// Offline rendering through the engine.
+// Offline rendering through the engine, in place: whole blocks of the file's own buffer
+// are processed where they lie (scratch only for the last partial block and the flush),
+// and the engine's latency is taken off with one shift at the end; and, when asked, a
+// meter thread draining the engine's meter tap the way the live path's meter thread does,
+// with the render waiting on it instead of dropping frames.
 #include "roomcal/engine/render.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <system_error>
+#include <thread>
 #include <vector>
 
 #include "roomcal/core/error.hpp"
 #include "roomcal/engine/engine.hpp"
 
 namespace roomcal::engine {
+namespace {
+
+// Frames one Meters::update() takes at most, so room in the ring comes back steadily.
+constexpr std::size_t meter_chunk_frames = 8192;
+
+// The meter thread of a render. The render thread (the engine's caller, the "audio thread"
+// here) wakes it once a quarter of the tap's ring is queued, not for every block, so the
+// two meet a few times a second of audio rather than per block; the meter thread meters
+// until it is told the render is over and the ring is empty. Both sleep on C++20 atomic
+// waits: the meter thread on `wakes_`, the render thread (when the ring is full) on
+// `consumed_`.
+class MeterThread {
+public:
+    explicit MeterThread(Meters& meters) : meters_(meters), wake_at_writable_(meters.tap().writable_frames() * 3 / 4) {
+        try {
+            thread_ = std::thread([this] { run(); });
+        } catch (const std::system_error& e) {
+            throw Error(std::string("could not start the meter thread (") + e.what() +
+                        "); free some system resources, or render without meters");
+        }
+    }
+    ~MeterThread() {
+        if (thread_.joinable()) stop();
+    }
+    MeterThread(const MeterThread&) = delete;
+    MeterThread& operator=(const MeterThread&) = delete;
+
+    // [render thread] Returns once the tap can queue `frames` frames whole (or the meter
+    // thread has failed; finish() then reports it).
+    void wait_for_room(std::size_t frames) noexcept {
+        MeterTap& tap = meters_.tap();
+        while (!failed_.load(std::memory_order_acquire)) {
+            const auto seen = consumed_.load(std::memory_order_acquire);
+            if (tap.writable_frames() >= frames) return;
+            wake();  // whatever it holds, the meter thread must make room
+            consumed_.wait(seen, std::memory_order_acquire);
+        }
+    }
+    // [render thread] After each process(): wakes the meter thread once a quarter of the
+    // ring waits for it.
+    void pushed() noexcept {
+        if (meters_.tap().writable_frames() <= wake_at_writable_) wake();
+    }
+    // [render thread] Waits until everything pushed is metered; rethrows the meter
+    // thread's error.
+    void finish() {
+        stop();
+        if (error_) std::rethrow_exception(error_);
+    }
+
+private:
+    void wake() noexcept {
+        wakes_.fetch_add(1, std::memory_order_release);
+        wakes_.notify_one();
+    }
+
+    void stop() noexcept {
+        done_.store(true, std::memory_order_release);
+        wake();
+        thread_.join();
+    }
+
+    void run() noexcept {
+        try {
+            for (;;) {
+                // Read both before metering: a wake (or the end announced) after this
+                // point changes wakes_, so the wait below cannot miss it.
+                const auto seen = wakes_.load(std::memory_order_acquire);
+                const bool last = done_.load(std::memory_order_acquire);
+                if (meters_.update(meter_chunk_frames) > 0) {
+                    consumed_.fetch_add(1, std::memory_order_release);
+                    consumed_.notify_one();
+                    continue;
+                }
+                if (last) return;
+                wakes_.wait(seen, std::memory_order_acquire);
+            }
+        } catch (...) {
+            error_ = std::current_exception();
+            failed_.store(true, std::memory_order_release);
+            consumed_.fetch_add(1, std::memory_order_release);
+            consumed_.notify_one();
+        }
+    }
+
+    Meters& meters_;
+    const std::size_t wake_at_writable_;  // a quarter of the ring queued
+    std::atomic<std::uint32_t> wakes_{0}, consumed_{0};
+    std::atomic<bool> done_{false}, failed_{false};
+    std::exception_ptr error_;
+    std::thread thread_;
+};
+
+}  // namespace
 
 RenderResult render(AudioView<const float> input, Hz rate, const std::vector<std::string>& channels,
                     std::unique_ptr<Correction> correction, std::size_t block,
-                    const std::function<void(double)>& progress, const MasteringChain* chain) {
+                    const std::function<void(double)>& progress, const MasteringChain* chain, Meters* meters) {
+    AudioBuffer<float> audio(input.num_channels(), input.num_frames());
+    for (std::size_t c = 0; c < input.num_channels(); ++c)
+        std::ranges::copy(input.channel(c), audio.channel(c).begin());
+    return render(std::move(audio), rate, channels, std::move(correction), block, progress, chain, meters);
+}
+
+RenderResult render(AudioBuffer<float> audio, Hz rate, const std::vector<std::string>& channels,
+                    std::unique_ptr<Correction> correction, std::size_t block,
+                    const std::function<void(double)>& progress, const MasteringChain* chain, Meters* meters) {
     if (block < 16 || block > 65536) throw UsageError("--block must lie in 16–65536 frames");
-    if (input.num_channels() != channels.size())
-        throw Error("the input has " + std::to_string(input.num_channels()) + " channels, the render " +
+    if (audio.num_channels() != channels.size())
+        throw Error("the input has " + std::to_string(audio.num_channels()) + " channels, the render " +
                     std::to_string(channels.size()));
     EngineConfig cfg;
     cfg.sample_rate = rate;
@@ -26,28 +139,65 @@ RenderResult render(AudioView<const float> input, Hz rate, const std::vector<std
     engine.start_with(std::move(correction),
                       chain ? std::make_unique<Chain>(*chain, rate, block, channels.size()) : nullptr);
     const std::size_t latency = engine.latency_samples();
-    const std::size_t frames = input.num_frames(), n = channels.size();
+    const std::size_t frames = audio.num_frames(), n = channels.size();
 
-    RenderResult r;
-    r.latency_samples = latency;
-    r.audio.resize(n, frames);
+    std::unique_ptr<MeterThread> meter_thread;
+    if (meters) {
+        // The ring holds several blocks, so the meter thread works while the engine does.
+        MeterConfig mc;
+        mc.ring_seconds = std::max(1.0, 4.0 * static_cast<double>(block) / rate.value);
+        meters->prepare(rate.value, n, mc);
+        engine.attach_meters(&meters->tap());
+        meter_thread = std::make_unique<MeterThread>(*meters);
+    }
+
+    // Whole blocks of the input are processed in place (the engine allows in == out); the
+    // last partial block and the flush (`latency` frames of zeros after the input) go
+    // through scratch, and what the engine plays after the input's end waits in `tail`.
+    // Played frame p is output frame p - latency, so the result is shifted at the end.
     std::vector<std::vector<float>> in(n, std::vector<float>(block)), out(n, std::vector<float>(block));
+    std::vector<std::vector<float>> tail(n, std::vector<float>(latency));
     std::vector<const float*> ip(n);
     std::vector<float*> op(n);
-    for (std::size_t c = 0; c < n; ++c) ip[c] = in[c].data(), op[c] = out[c].data();
-    // Input, then `latency` zeros to flush what the engine still holds.
     const std::size_t total = frames + latency;
     for (std::size_t pos = 0; pos < total; pos += block) {
         const std::size_t m = std::min(block, total - pos);
-        for (std::size_t c = 0; c < n; ++c)
-            for (std::size_t i = 0; i < m; ++i) in[c][i] = pos + i < frames ? input(c, pos + i) : 0.0f;
+        const bool whole = pos + m <= frames;
+        const std::size_t have = pos < frames ? std::min(m, frames - pos) : 0;  // input frames in this block
+        for (std::size_t c = 0; c < n; ++c) {
+            float* a = audio.channel(c).data();
+            if (whole) {
+                ip[c] = op[c] = a + pos;
+            } else {
+                std::copy_n(a + pos, have, in[c].data());
+                std::fill(in[c].begin() + static_cast<std::ptrdiff_t>(have), in[c].end(), 0.0f);
+                ip[c] = in[c].data();
+                op[c] = out[c].data();
+            }
+        }
+        if (meter_thread) meter_thread->wait_for_room(m);
         engine.process(ip.data(), op.data(), m);
-        for (std::size_t c = 0; c < n; ++c)
-            for (std::size_t i = 0; i < m; ++i)
-                if (pos + i >= latency) r.audio(c, pos + i - latency) = out[c][i];
+        if (meter_thread) meter_thread->pushed();
+        if (!whole)
+            for (std::size_t c = 0; c < n; ++c) {
+                std::copy_n(out[c].data(), have, audio.channel(c).data() + pos);
+                std::copy_n(out[c].data() + have, m - have, tail[c].data() + (pos + have - frames));
+            }
         if (progress && (pos / block) % 64 == 0) progress(static_cast<double>(pos) / static_cast<double>(total));
     }
+    if (meter_thread) meter_thread->finish();
+    // output[i] = played[i + latency]: the played frames still in place, then the tail.
+    if (latency > 0)
+        for (std::size_t c = 0; c < n; ++c) {
+            float* a = audio.channel(c).data();
+            const std::size_t kept = frames > latency ? frames - latency : 0;
+            std::memmove(a, a + latency, kept * sizeof(float));
+            std::copy_n(tail[c].data() + (kept + latency - frames), frames - kept, a + kept);
+        }
     if (progress) progress(1.0);
+    RenderResult r;
+    r.audio = std::move(audio);
+    r.latency_samples = latency;
     r.clipped_samples = engine.clipped_samples();
     return r;
 }

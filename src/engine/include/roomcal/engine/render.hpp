@@ -1,6 +1,7 @@
 // Offline rendering: a whole file through the very Engine the audio callback runs,
 // block by block, with the engine's latency taken off the start so the output lines up
-// with the input.
+// with the input; optionally metered through the engine's meter tap by a meter thread, as
+// the live path meters what it plays.
 #pragma once
 
 #include <cstddef>
@@ -10,6 +11,7 @@
 #include "roomcal/core/audio_buffer.hpp"
 #include "roomcal/core/mastering_chain.hpp"
 #include "roomcal/engine/correction.hpp"
+#include "roomcal/engine/meters.hpp"
 
 namespace roomcal::engine {
 
@@ -20,11 +22,26 @@ struct RenderResult {
 };
 
 // Runs `input` (planar, channels named `channels`) at `rate` through an engine with
-// `correction` (nullptr: none) and `chain` (nullptr: none), `block` frames at a time. `progress` (may be empty) gets
-// the fraction done now and then. Throws roomcal::UsageError for a block outside
-// 16–65536.
+// `correction` (nullptr: none) and `chain` (nullptr: none), `block` frames at a time.
+// `progress` (may be empty) gets the fraction done now and then.
+//
+// `meters` (nullptr: none) is prepared here for `rate` and the input's channels (1–6) and
+// attached to the engine's meter tap; a thread of its own meters what the tap queues while
+// the render runs, and the render waits for room in the tap's ring rather than drop a
+// frame. When render returns, meters->readings() cover the whole output as the engine
+// played it: the engine's latency of leading silence, then the returned audio.
+//
+// Throws roomcal::UsageError for a block outside 16–65536 or channels the meters do not
+// know; roomcal::Error when metering fails.
 RenderResult render(AudioView<const float> input, Hz rate, const std::vector<std::string>& channels,
                     std::unique_ptr<Correction> correction, std::size_t block,
-                    const std::function<void(double)>& progress = {}, const MasteringChain* chain = nullptr);
+                    const std::function<void(double)>& progress = {}, const MasteringChain* chain = nullptr,
+                    Meters* meters = nullptr);
+// The same in place: `audio` (moved in) becomes the result's audio, so a long file needs
+// no second buffer of its size.
+RenderResult render(AudioBuffer<float> audio, Hz rate, const std::vector<std::string>& channels,
+                    std::unique_ptr<Correction> correction, std::size_t block,
+                    const std::function<void(double)>& progress = {}, const MasteringChain* chain = nullptr,
+                    Meters* meters = nullptr);
 
 }  // namespace roomcal::engine
