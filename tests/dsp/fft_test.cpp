@@ -108,3 +108,24 @@ TEST_CASE("wisdom is saved in the user's cache folder", "[dsp][fft]") {
     REQUIRE(ok);
     CHECK(std::filesystem::file_size(dir / "roomcal/fftw-wisdom-float") > 0);
 }
+
+TEST_CASE("a run that plans no transform keeps the wisdom earlier runs saved", "[dsp][fft]") {
+    test::TempDir dir;
+    const char* old = std::getenv("XDG_CACHE_HOME");
+    const std::string saved = old ? old : "";
+    ::setenv("XDG_CACHE_HOME", dir.path().c_str(), 1);
+    RealFft<float> measured(768, PlanRigor::measure);
+    const bool ok = save_wisdom();
+    const auto file = dir / "roomcal/fftw-wisdom-float";
+    const auto before = ok ? std::filesystem::file_size(file) : 0;
+    // `roomcal --version` plans nothing and saves the wisdom at exit.
+    const auto r = test::run_cli("--version");
+    if (old)
+        ::setenv("XDG_CACHE_HOME", saved.c_str(), 1);
+    else
+        ::unsetenv("XDG_CACHE_HOME");
+    REQUIRE(ok);
+    REQUIRE(r.exit_code == 0);
+    CHECK(before > 100);  // more than the empty header
+    CHECK(std::filesystem::file_size(file) >= before);
+}

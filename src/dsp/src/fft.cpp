@@ -206,6 +206,9 @@ std::size_t next_fast_size(std::size_t n) {
 bool save_wisdom() {
     std::lock_guard lock(planner_mutex());
     try {
+        // A run that planned nothing has not read the file yet: merge it first, so what is
+        // written keeps what earlier runs measured.
+        load_wisdom_once();
         std::filesystem::create_directories(user_cache_dir());
         char* d = fftw_export_wisdom_to_string();
         char* f = fftwf_export_wisdom_to_string();
