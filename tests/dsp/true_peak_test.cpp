@@ -60,3 +60,39 @@ TEST_CASE("true peak agrees with libebur128 within 0.2 dB", "[dsp][true_peak]") 
     const double ours = dsp::true_peak(x, Hz(48000.0));
     CHECK(20.0 * std::log10(ours) == Approx(20.0 * std::log10(theirs)).margin(0.2));
 }
+
+TEST_CASE("a stream read in chunks of any size peaks as the whole signal does", "[dsp][true_peak]") {
+    std::mt19937 rng(11);
+    std::normal_distribution<double> g(0.0, 1.0);
+    std::uniform_int_distribution<std::size_t> chunk_size(1, 3000);
+    for (double fs : {44100.0, 48000.0, 96000.0}) {
+        // Bursts of noise and a near-Nyquist tone, ending in silence so the last points are read.
+        std::vector<float> x(30000, 0.0f);
+        for (std::size_t i = 0; i + 64 < x.size(); ++i) {
+            const double env = (i / 3000) % 2 == 0 ? 0.05 : 0.3;
+            x[i] = static_cast<float>(env * g(rng) + 0.2 * std::sin(0.95 * M_PI * static_cast<double>(i)));
+        }
+        dsp::TruePeakStream stream;
+        stream.prepare(Hz(fs));
+        double streamed = 0.0;
+        std::size_t chunks = 0;
+        for (std::size_t at = 0; at < x.size(); ++chunks) {
+            const std::size_t n = std::min(chunk_size(rng), x.size() - at);
+            const double p = stream.push(std::span<const float>(x.data() + at, n));
+            // A chunk reads at least its own samples.
+            float sample_peak = 0.0f;
+            for (std::size_t i = at; i < at + n; ++i) sample_peak = std::max(sample_peak, std::abs(x[i]));
+            CHECK(p >= sample_peak);
+            streamed = std::max(streamed, p);
+            at += n;
+        }
+        CAPTURE(fs, chunks);
+        CHECK(streamed == Approx(dsp::true_peak_exhaustive(x, Hz(fs))).epsilon(1e-12));
+        // After reset() nothing earlier counts: the same as a fresh stream.
+        stream.reset();
+        dsp::TruePeakStream fresh;
+        fresh.prepare(Hz(fs));
+        const std::vector<float> quiet(2000, 0.01f);
+        CHECK(stream.push(quiet) == fresh.push(quiet));
+    }
+}

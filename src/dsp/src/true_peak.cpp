@@ -12,12 +12,16 @@ namespace {
 constexpr std::size_t taps_per_phase = 16;
 constexpr std::size_t block = 256;
 
-struct Interpolator {
+}  // namespace
+
+namespace detail {
+
+struct TruePeakInterpolator {
     std::size_t phases = 1;
     std::vector<double> taps;  // [phase][taps_per_phase]
     double bound = 1.0;        // max over phases of Σ|taps|
 
-    explicit Interpolator(double rate) {
+    explicit TruePeakInterpolator(double rate) {
         phases = rate < 96000.0 ? 4 : rate < 192000.0 ? 2 : 1;
         taps.assign(phases * taps_per_phase, 0.0);
         if (phases == 1) {
@@ -74,7 +78,29 @@ struct Interpolator {
         }
         return best;
     }
+
+    // The same over positions [from, to) of x whose every tap lies inside x: no bounds to check.
+    double peak_inside(const float* x, std::size_t from, std::size_t to) const {
+        double best = 0.0;
+        constexpr std::size_t half = taps_per_phase / 2;
+        for (std::size_t i = from; i < to; ++i) {
+            const float* w = x + i + half;  // w[-k] = x[i + half - k]
+            for (std::size_t p = 0; p < phases; ++p) {
+                const double* t = &taps[p * taps_per_phase];
+                double y = 0.0;
+                for (std::size_t k = 0; k < taps_per_phase; ++k) y += t[k] * w[-static_cast<std::ptrdiff_t>(k)];
+                best = std::max(best, std::abs(y));
+            }
+        }
+        return best;
+    }
 };
+
+}  // namespace detail
+
+namespace {
+
+using Interpolator = detail::TruePeakInterpolator;
 
 double max_abs(std::span<const float> x, std::size_t from, std::size_t to) {
     float m = 0.0f;
@@ -111,6 +137,48 @@ double true_peak(std::span<const float> x, Hz rate) {
 double true_peak_exhaustive(std::span<const float> x, Hz rate) {
     const Interpolator ip(rate.value);
     return ip.peak(x, 0, x.size());
+}
+
+TruePeakStream::TruePeakStream() = default;
+TruePeakStream::~TruePeakStream() = default;
+TruePeakStream::TruePeakStream(TruePeakStream&&) noexcept = default;
+TruePeakStream& TruePeakStream::operator=(TruePeakStream&&) noexcept = default;
+
+void TruePeakStream::prepare(Hz rate) {
+    ip_ = std::make_unique<Interpolator>(rate.value);
+    reset();
+}
+
+void TruePeakStream::reset() {
+    // A point needs taps_per_phase/2 samples after it and taps_per_phase/2 - 1 before.
+    work_.assign(std::max(work_.size(), taps_per_phase - 1), 0.0f);
+    carried_ = taps_per_phase - 1;
+}
+
+double TruePeakStream::push(std::span<const float> chunk) {
+    if (!ip_) return 0.0;
+    constexpr std::size_t before = taps_per_phase / 2 - 1, after = taps_per_phase / 2;
+    const std::size_t n = carried_ + chunk.size();
+    if (work_.size() < n) work_.resize(n);
+    std::copy(chunk.begin(), chunk.end(), work_.begin() + static_cast<std::ptrdiff_t>(carried_));
+    double best = max_abs(chunk, 0, chunk.size());
+    if (ip_->phases > 1 && n >= before + after + 1) {
+        // Points [before, n - after) have all their taps; blocks of them are interpolated
+        // only where the bound lets them pass what the chunk has reached.
+        const float* x = work_.data();
+        for (std::size_t from = before; from < n - after; from += block) {
+            const std::size_t to = std::min(n - after, from + block);
+            float reach = 0.0f;
+            for (std::size_t i = from - before; i < to + after; ++i) reach = std::max(reach, std::abs(x[i]));
+            if (static_cast<double>(reach) * ip_->bound > best) best = std::max(best, ip_->peak_inside(x, from, to));
+        }
+    }
+    // Carry the samples the points still to come need.
+    const std::size_t keep = std::min(n, before + after);
+    std::copy(work_.begin() + static_cast<std::ptrdiff_t>(n - keep), work_.begin() + static_cast<std::ptrdiff_t>(n),
+              work_.begin());
+    carried_ = keep;
+    return best;
 }
 
 }  // namespace roomcal::dsp

@@ -1,5 +1,6 @@
-// Programme meters: EBU R128 / ITU-R BS.1770-4 loudness and true peak through libebur128,
-// sample peak ballistics after IEC 60268-18, windowed L/R correlation and a 1/3-octave
+// Programme meters: EBU R128 / ITU-R BS.1770-4 loudness through libebur128, true peak by
+// dsp::TruePeakStream (BS.1770-4 Annex 2, interpolating only where a peak could be), sample
+// and true peak ballistics after IEC 60268-18, windowed L/R correlation and a 1/3-octave
 // spectrum summed from Hann-windowed FFT bins.
 #include "roomcal/engine/meters.hpp"
 
@@ -17,6 +18,7 @@
 #include "roomcal/core/error.hpp"
 #include "roomcal/core/format.hpp"
 #include "roomcal/dsp/fft.hpp"
+#include "roomcal/dsp/true_peak.hpp"
 
 namespace roomcal::engine {
 
@@ -314,11 +316,13 @@ struct Meters::Analysis {
     double rate = 0.0;
     std::size_t channels = 0;
     // Two libebur128 states so that reset() can start the programme afresh without
-    // emptying the momentary and short-term windows. The peaks live in the programme
-    // state: the true-peak interpolator's history must not carry audio from before a reset.
+    // emptying the momentary and short-term windows.
     Ebur128 window_meter;     // momentary, short-term
-    Ebur128 programme_meter;  // integrated, LRA, sample and true peak
+    Ebur128 programme_meter;  // integrated, LRA
+    // Per channel; restarted with the programme, so no audio from before a reset counts.
+    std::array<dsp::TruePeakStream, max_meter_channels> true_peak_streams;
     std::vector<float> chunk;
+    std::vector<float> channel_scratch;  // one channel of the chunk
     std::array<PeakBallistics, max_meter_channels> sample_peaks;
     std::array<PeakBallistics, max_meter_channels> true_peaks;
     Correlation correlation;
@@ -330,8 +334,7 @@ struct Meters::Analysis {
 
     // The histogram mode keeps memory and the cost of each refresh constant however long
     // the programme runs; its 0.1 LU bins cost up to 0.05 LU, inside EBU Tech 3341's +-0.1 LU.
-    static constexpr int programme_mode =
-        EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_TRUE_PEAK | EBUR128_MODE_HISTOGRAM;
+    static constexpr int programme_mode = EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_HISTOGRAM;
 
     void prepare(double sample_rate, std::size_t num_channels, const MeterConfig& config) {
         rate = sample_rate;
@@ -339,6 +342,8 @@ struct Meters::Analysis {
         window_meter = make_ebur128(channels, rate, EBUR128_MODE_S);
         programme_meter = make_ebur128(channels, rate, programme_mode);
         chunk.assign(chunk_frames * channels, 0.0f);
+        channel_scratch.assign(chunk_frames, 0.0f);
+        for (auto& t : true_peak_streams) t.prepare(Hz(rate));
         const double fall_per_frame = config.peak_fall_db_per_second / rate;
         const auto hold_frames = static_cast<std::uint64_t>(std::llround(config.peak_hold_seconds * rate));
         for (auto& p : sample_peaks) p.configure(fall_per_frame, hold_frames);
@@ -357,9 +362,12 @@ struct Meters::Analysis {
         check_ebur128(ebur128_add_frames_float(window_meter.get(), interleaved, frames));
         check_ebur128(ebur128_add_frames_float(programme_meter.get(), interleaved, frames));
         for (std::size_t c = 0; c < channels; ++c) {
-            double sample_peak = 0.0, true_peak = 0.0;
-            ebur128_prev_sample_peak(programme_meter.get(), static_cast<unsigned>(c), &sample_peak);
-            ebur128_prev_true_peak(programme_meter.get(), static_cast<unsigned>(c), &true_peak);
+            float sample_peak = 0.0f;
+            for (std::size_t i = 0; i < frames; ++i) {
+                channel_scratch[i] = interleaved[i * channels + c];
+                sample_peak = std::max(sample_peak, std::abs(channel_scratch[i]));
+            }
+            const double true_peak = true_peak_streams[c].push(std::span<const float>(channel_scratch.data(), frames));
             sample_peaks[c].feed(sample_peak, frames);
             true_peaks[c].feed(true_peak, frames);
         }
@@ -382,6 +390,7 @@ struct Meters::Analysis {
 
     void restart_programme() {
         programme_meter = make_ebur128(channels, rate, programme_mode);
+        for (auto& t : true_peak_streams) t.reset();
         integrated = meter_silence;
         range = 0.0;
         for (auto& p : sample_peaks) p.restart_hold_and_max();
