@@ -117,6 +117,7 @@ private:
     std::size_t now_ = 0;  // input samples since reset
 
     std::vector<float> drive_;  // per frame of the block: input gain
+    std::vector<float> lanes_;  // per frame of a channel: the interval's eight lanes (see taps_)
     std::vector<float> peak_;   // per frame: linked true peak of the detected interval
     std::vector<float> gain_;   // per frame: gain applied to the delayed audio
 
