@@ -189,6 +189,11 @@ void Engine::correction_stage(const float* const* in, std::size_t frames) noexce
         }
     }
     const float target = correction_enabled_.load(std::memory_order_relaxed) ? 1.0f : 0.0f;
+    if (enabled_gain_ == target) {  // settled: the corrected or the dry signal as it is
+        const auto& settled = target == 1.0f ? wet_ : dry_;
+        for (std::size_t c = 0; c < n; ++c) std::memcpy(post_[c].data(), settled[c].data(), frames * sizeof(float));
+        return;
+    }
     const float step = 1.0f / static_cast<float>(fade_samples_);
     for (std::size_t i = 0; i < frames; ++i) {
         enabled_gain_ = ramp(enabled_gain_, target, step, crossfades_);
