@@ -79,20 +79,36 @@ struct TruePeakInterpolator {
         return best;
     }
 
-    // The same over positions [from, to) of x whose every tap lies inside x: no bounds to check.
+    // The same over positions [from, to) of x whose every tap lies inside x, in float with
+    // the phases side by side in one SIMD register and eight positions at a time (a stream's
+    // meter reads every sample of loud programme: this is its cost).
     double peak_inside(const float* x, std::size_t from, std::size_t to) const {
-        double best = 0.0;
+        using Four = float __attribute__((vector_size(4 * sizeof(float))));
         constexpr std::size_t half = taps_per_phase / 2;
-        for (std::size_t i = from; i < to; ++i) {
-            const float* w = x + i + half;  // w[-k] = x[i + half - k]
-            for (std::size_t p = 0; p < phases; ++p) {
-                const double* t = &taps[p * taps_per_phase];
-                double y = 0.0;
-                for (std::size_t k = 0; k < taps_per_phase; ++k) y += t[k] * w[-static_cast<std::ptrdiff_t>(k)];
-                best = std::max(best, std::abs(y));
+        Four t[taps_per_phase];
+        for (std::size_t k = 0; k < taps_per_phase; ++k)
+            for (std::size_t p = 0; p < 4; ++p)
+                t[k][p] = p < phases ? static_cast<float>(taps[p * taps_per_phase + k]) : 0.0f;
+        Four best{};
+        const auto fold = [&](Four a) {
+            const Four m = a < 0.0f ? -a : a;
+            best = best > m ? best : m;
+        };
+        std::size_t i = from;
+        for (; i + 8 <= to; i += 8) {
+            Four a[8] = {};
+            for (std::size_t k = 0; k < taps_per_phase; ++k) {
+                const float* w = x + i + half - k;
+                for (std::size_t s = 0; s < 8; ++s) a[s] += w[s] * t[k];
             }
+            for (const Four& v : a) fold(v);
         }
-        return best;
+        for (; i < to; ++i) {
+            Four a{};
+            for (std::size_t k = 0; k < taps_per_phase; ++k) a += x[i + half - k] * t[k];
+            fold(a);
+        }
+        return std::max({double(best[0]), double(best[1]), double(best[2]), double(best[3])});
     }
 };
 
@@ -170,7 +186,9 @@ double TruePeakStream::push(std::span<const float> chunk) {
             const std::size_t to = std::min(n - after, from + block);
             float reach = 0.0f;
             for (std::size_t i = from - before; i < to + after; ++i) reach = std::max(reach, std::abs(x[i]));
-            if (static_cast<double>(reach) * ip_->bound > best) best = std::max(best, ip_->peak_inside(x, from, to));
+            // (1 + 1e-5): the float sums may round a hair above the exact bound.
+            if (static_cast<double>(reach) * ip_->bound * (1.0 + 1e-5) > best)
+                best = std::max(best, ip_->peak_inside(x, from, to));
         }
     }
     // Carry the samples the points still to come need.

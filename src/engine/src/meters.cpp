@@ -317,7 +317,8 @@ struct Meters::Analysis {
     std::size_t channels = 0;
     // Two libebur128 states so that reset() can start the programme afresh without
     // emptying the momentary and short-term windows.
-    Ebur128 window_meter;     // momentary, short-term
+    Ebur128 window_meter;     // momentary, short-term (live readings only)
+    bool live = true;         // MeterConfig::live_readings
     Ebur128 programme_meter;  // integrated, LRA
     // Per channel; restarted with the programme, so no audio from before a reset counts.
     std::array<dsp::TruePeakStream, max_meter_channels> true_peak_streams;
@@ -339,7 +340,8 @@ struct Meters::Analysis {
     void prepare(double sample_rate, std::size_t num_channels, const MeterConfig& config) {
         rate = sample_rate;
         channels = num_channels;
-        window_meter = make_ebur128(channels, rate, EBUR128_MODE_S);
+        live = config.live_readings;
+        if (live) window_meter = make_ebur128(channels, rate, EBUR128_MODE_S);
         programme_meter = make_ebur128(channels, rate, programme_mode);
         chunk.assign(chunk_frames * channels, 0.0f);
         channel_scratch.assign(chunk_frames, 0.0f);
@@ -359,7 +361,7 @@ struct Meters::Analysis {
     // update() hands over at most the frames left to the next loudness refresh, so the
     // loudness readings always belong to a point on the 100 ms grid.
     void process(const float* interleaved, std::size_t frames) {
-        check_ebur128(ebur128_add_frames_float(window_meter.get(), interleaved, frames));
+        if (live) check_ebur128(ebur128_add_frames_float(window_meter.get(), interleaved, frames));
         check_ebur128(ebur128_add_frames_float(programme_meter.get(), interleaved, frames));
         for (std::size_t c = 0; c < channels; ++c) {
             float sample_peak = 0.0f;
@@ -371,8 +373,10 @@ struct Meters::Analysis {
             sample_peaks[c].feed(sample_peak, frames);
             true_peaks[c].feed(true_peak, frames);
         }
-        correlation.feed(interleaved, frames);
-        spectrum.feed(interleaved, frames);
+        if (live) {
+            correlation.feed(interleaved, frames);
+            spectrum.feed(interleaved, frames);
+        }
         frames_metered += frames;
         since_refresh += frames;
         if (since_refresh == refresh_frames) {
@@ -382,8 +386,10 @@ struct Meters::Analysis {
     }
 
     void refresh_loudness() {
-        check_ebur128(ebur128_loudness_momentary(window_meter.get(), &momentary));
-        check_ebur128(ebur128_loudness_shortterm(window_meter.get(), &short_term));
+        if (live) {
+            check_ebur128(ebur128_loudness_momentary(window_meter.get(), &momentary));
+            check_ebur128(ebur128_loudness_shortterm(window_meter.get(), &short_term));
+        }
         check_ebur128(ebur128_loudness_global(programme_meter.get(), &integrated));
         check_ebur128(ebur128_loudness_range(programme_meter.get(), &range));
     }

@@ -41,6 +41,10 @@ struct MeterConfig {
     double peak_fall_db_per_second = 20.0 / 1.7;  // IEC 60268-18 return time: 20 dB in 1.7 s
     double correlation_window_seconds = 0.3;
     double spectrum_average_seconds = 1.0;  // time constant of the exponential band average
+    // false: the programme figures only (integrated loudness, loudness range, true and sample
+    // peaks), as an offline render reports them; momentary and short-term loudness,
+    // correlation and the spectrum then stay at silence / 0. About half the CPU.
+    bool live_readings = true;
 };
 
 // Levels in dB; meter_silence (-inf) below -200 dB.
