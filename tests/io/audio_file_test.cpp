@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <fstream>
+#include <limits>
+#include <vector>
 
 #include "roomcal/core/error.hpp"
 #include "roomcal/io/audio_file.hpp"
@@ -105,4 +107,54 @@ TEST_CASE("a failed write leaves nothing behind", "[io][audio_file]") {
     CHECK_THROWS_WITH(write_audio(dir / "nofolder/x.wav", many.view(), 48_kHz, AudioWriteFormat::wav_float32),
                       Catch::Contains("does not exist"));
     CHECK(test::list_files(dir.path()).empty());
+}
+
+TEST_CASE("a file streamed in and out in chunks of any size is the file", "[io][audio_file]") {
+    test::TempDir dir;
+    const auto src = stereo_noise(70001);
+    write_audio(dir / "in.wav", src.view(), 48_kHz, AudioWriteFormat::wav_float32);
+
+    AudioReader reader(dir / "in.wav");
+    CHECK(reader.info().num_frames == 70001);
+    CHECK(reader.info().num_channels == 2);
+    std::vector<std::vector<float>> chunk(2, std::vector<float>(20000));
+    std::vector<float*> into{chunk[0].data(), chunk[1].data()};
+    std::size_t calls = 0;
+    write_audio_stream(dir / "out.wav", 2, 48_kHz, AudioWriteFormat::wav_float32, [&](const AudioChunkWriter& write) {
+        // Chunk sizes 1, 2, 4, ... so reads end mid-way and at odd places.
+        for (std::size_t want = 1;; want = std::min<std::size_t>(2 * want, 20000), ++calls) {
+            const std::size_t got = reader.read(into.data(), want);
+            if (got == 0) break;
+            const float* from[2] = {chunk[0].data(), chunk[1].data()};
+            write(from, got);
+        }
+    });
+    CHECK(calls > 5);
+    const auto back = read_audio(dir / "out.wav");
+    REQUIRE(back.audio.num_frames() == src.num_frames());
+    CHECK(max_abs_diff(src, back.audio) == 0.0);
+    CHECK(test::list_files(dir.path()) == std::vector<std::string>{"in.wav", "out.wav"});
+}
+
+TEST_CASE("a stream that fails leaves the old file, and bad samples are named with their time", "[io][audio_file]") {
+    test::TempDir dir;
+    AudioBuffer<float> bad(1, 48000);
+    bad(0, 36000) = std::numeric_limits<float>::infinity();
+    write_audio(dir / "bad.wav", bad.view(), 48_kHz, AudioWriteFormat::wav_float32);
+    write_audio(dir / "out.wav", bad.view(), 48_kHz, AudioWriteFormat::wav_pcm16);  // an earlier result
+    const auto before = std::filesystem::file_size(dir / "out.wav");
+
+    AudioReader reader(dir / "bad.wav");
+    std::vector<float> chunk(4096);
+    float* into[1] = {chunk.data()};
+    CHECK_THROWS_WITH(write_audio_stream(dir / "out.wav", 1, 48_kHz, AudioWriteFormat::wav_float32,
+                                         [&](const AudioChunkWriter& write) {
+                                             for (std::size_t got; (got = reader.read(into, chunk.size())) > 0;) {
+                                                 const float* from[1] = {chunk.data()};
+                                                 write(from, got);
+                                             }
+                                         }),
+                      Catch::Contains("bad.wav") && Catch::Contains("channel 1") && Catch::Contains("at 0.75 s"));
+    CHECK(std::filesystem::file_size(dir / "out.wav") == before);
+    CHECK(test::list_files(dir.path()) == std::vector<std::string>{"bad.wav", "out.wav"});
 }

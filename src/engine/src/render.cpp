@@ -1,8 +1,8 @@
-// Offline rendering through the engine, in place: whole blocks of the file's own buffer
-// are processed where they lie (scratch only for the last partial block and the flush),
-// and the engine's latency is taken off with one shift at the end; and, when asked, a
-// meter thread draining the engine's meter tap the way the live path's meter thread does,
-// with the render waiting on it instead of dropping frames.
+// Offline rendering through the engine as a stream: input read a block at a time, the
+// engine's latency flushed with zeros and dropped from the start of the output; buffers
+// are streams over themselves (in place). When asked, a meter thread drains the engine's
+// meter tap the way the live path's meter thread does, the render waiting on it instead of
+// dropping frames.
 #include "roomcal/engine/render.hpp"
 
 #include <algorithm>
@@ -113,6 +113,76 @@ private:
 
 }  // namespace
 
+RenderResult render(const RenderStreams& streams, Hz rate, const std::vector<std::string>& channels,
+                    std::unique_ptr<Correction> correction, std::size_t block,
+                    const std::function<void(double)>& progress, const MasteringChain* chain, Meters* meters) {
+    if (block < 16 || block > 65536) throw UsageError("--block must lie in 16–65536 frames");
+    EngineConfig cfg;
+    cfg.sample_rate = rate;
+    cfg.max_block = block;
+    cfg.channels = channels;
+    cfg.mastering_chain = chain != nullptr;
+    if (correction) cfg.max_latency_s = static_cast<double>(correction->latency_samples()) / rate.value + 0.01;
+    Engine engine(cfg);
+    engine.start_with(std::move(correction),
+                      chain ? std::make_unique<Chain>(*chain, rate, block, channels.size()) : nullptr);
+    const std::size_t latency = engine.latency_samples(), n = channels.size();
+
+    std::unique_ptr<MeterThread> meter_thread;
+    if (meters) {
+        // The ring holds several blocks, so the meter thread works while the engine does.
+        MeterConfig mc;
+        mc.ring_seconds = std::max(1.0, 4.0 * static_cast<double>(block) / rate.value);
+        mc.live_readings = false;  // the programme's figures: what a render reports
+        meters->prepare(rate.value, n, mc);
+        engine.attach_meters(&meters->tap());
+        meter_thread = std::make_unique<MeterThread>(*meters);
+    }
+
+    // The input, then `latency` frames of zeros to flush what the engine still holds; the
+    // first `latency` frames the engine plays are dropped, so output frame i is played frame
+    // i + latency and the output is exactly as long as the input.
+    std::vector<std::vector<float>> in(n, std::vector<float>(block)), out(n, std::vector<float>(block));
+    std::vector<float*> ip(n), op(n);
+    std::vector<const float*> from(n);
+    for (std::size_t c = 0; c < n; ++c) ip[c] = in[c].data(), op[c] = out[c].data();
+    std::size_t read = 0, flushed = 0, played = 0, blocks = 0;
+    bool ended = false;
+    RenderResult r;
+    r.latency_samples = latency;
+    while (!ended || flushed < latency) {
+        std::size_t m = 0;
+        if (!ended) {
+            m = streams.read(ip.data(), block);
+            ended = m < block;
+            read += m;
+        }
+        if (ended && m < block) {  // zeros after the input's end, up to the latency
+            const std::size_t zeros = std::min(block - m, latency - flushed);
+            for (std::size_t c = 0; c < n; ++c) std::fill_n(in[c].data() + m, zeros, 0.0f);
+            flushed += zeros;
+            m += zeros;
+        }
+        if (m == 0) continue;
+        if (meter_thread) meter_thread->wait_for_room(m);
+        engine.process(ip.data(), op.data(), m);
+        if (meter_thread) meter_thread->pushed();
+        const std::size_t skip = played < latency ? std::min(m, latency - played) : 0;
+        played += m;
+        if (m > skip) {
+            for (std::size_t c = 0; c < n; ++c) from[c] = out[c].data() + skip;
+            streams.write(from.data(), m - skip);
+            r.frames += m - skip;
+        }
+        if (progress && streams.total_frames > 0 && ++blocks % 64 == 0)
+            progress(std::min(1.0, static_cast<double>(read) / static_cast<double>(streams.total_frames)));
+    }
+    if (meter_thread) meter_thread->finish();
+    if (progress) progress(1.0);
+    r.clipped_samples = engine.clipped_samples();
+    return r;
+}
+
 RenderResult render(AudioView<const float> input, Hz rate, const std::vector<std::string>& channels,
                     std::unique_ptr<Correction> correction, std::size_t block,
                     const std::function<void(double)>& progress, const MasteringChain* chain, Meters* meters) {
@@ -125,80 +195,26 @@ RenderResult render(AudioView<const float> input, Hz rate, const std::vector<std
 RenderResult render(AudioBuffer<float> audio, Hz rate, const std::vector<std::string>& channels,
                     std::unique_ptr<Correction> correction, std::size_t block,
                     const std::function<void(double)>& progress, const MasteringChain* chain, Meters* meters) {
-    if (block < 16 || block > 65536) throw UsageError("--block must lie in 16–65536 frames");
     if (audio.num_channels() != channels.size())
         throw Error("the input has " + std::to_string(audio.num_channels()) + " channels, the render " +
                     std::to_string(channels.size()));
-    EngineConfig cfg;
-    cfg.sample_rate = rate;
-    cfg.max_block = block;
-    cfg.channels = channels;
-    cfg.mastering_chain = chain != nullptr;
-    if (correction) cfg.max_latency_s = static_cast<double>(correction->latency_samples()) / rate.value + 0.01;
-    Engine engine(cfg);
-    engine.start_with(std::move(correction),
-                      chain ? std::make_unique<Chain>(*chain, rate, block, channels.size()) : nullptr);
-    const std::size_t latency = engine.latency_samples();
-    const std::size_t frames = audio.num_frames(), n = channels.size();
-
-    std::unique_ptr<MeterThread> meter_thread;
-    if (meters) {
-        // The ring holds several blocks, so the meter thread works while the engine does.
-        MeterConfig mc;
-        mc.ring_seconds = std::max(1.0, 4.0 * static_cast<double>(block) / rate.value);
-        meters->prepare(rate.value, n, mc);
-        engine.attach_meters(&meters->tap());
-        meter_thread = std::make_unique<MeterThread>(*meters);
-    }
-
-    // Whole blocks of the input are processed in place (the engine allows in == out); the
-    // last partial block and the flush (`latency` frames of zeros after the input) go
-    // through scratch, and what the engine plays after the input's end waits in `tail`.
-    // Played frame p is output frame p - latency, so the result is shifted at the end.
-    std::vector<std::vector<float>> in(n, std::vector<float>(block)), out(n, std::vector<float>(block));
-    std::vector<std::vector<float>> tail(n, std::vector<float>(latency));
-    std::vector<const float*> ip(n);
-    std::vector<float*> op(n);
-    const std::size_t total = frames + latency;
-    for (std::size_t pos = 0; pos < total; pos += block) {
-        const std::size_t m = std::min(block, total - pos);
-        const bool whole = pos + m <= frames;
-        const std::size_t have = pos < frames ? std::min(m, frames - pos) : 0;  // input frames in this block
-        for (std::size_t c = 0; c < n; ++c) {
-            float* a = audio.channel(c).data();
-            if (whole) {
-                ip[c] = op[c] = a + pos;
-            } else {
-                std::copy_n(a + pos, have, in[c].data());
-                std::fill(in[c].begin() + static_cast<std::ptrdiff_t>(have), in[c].end(), 0.0f);
-                ip[c] = in[c].data();
-                op[c] = out[c].data();
-            }
-        }
-        if (meter_thread) meter_thread->wait_for_room(m);
-        engine.process(ip.data(), op.data(), m);
-        if (meter_thread) meter_thread->pushed();
-        if (!whole)
-            for (std::size_t c = 0; c < n; ++c) {
-                std::copy_n(out[c].data(), have, audio.channel(c).data() + pos);
-                std::copy_n(out[c].data() + have, m - have, tail[c].data() + (pos + have - frames));
-            }
-        if (progress && (pos / block) % 64 == 0) progress(static_cast<double>(pos) / static_cast<double>(total));
-    }
-    if (meter_thread) meter_thread->finish();
-    // output[i] = played[i + latency]: the played frames still in place, then the tail.
-    if (latency > 0)
-        for (std::size_t c = 0; c < n; ++c) {
-            float* a = audio.channel(c).data();
-            const std::size_t kept = frames > latency ? frames - latency : 0;
-            std::memmove(a, a + latency, kept * sizeof(float));
-            std::copy_n(tail[c].data() + (kept + latency - frames), frames - kept, a + kept);
-        }
-    if (progress) progress(1.0);
-    RenderResult r;
+    // In place: output frame i is written after input frame i + latency has been read.
+    const std::size_t n = channels.size(), frames = audio.num_frames();
+    std::size_t read = 0, written = 0;
+    RenderStreams streams;
+    streams.total_frames = frames;
+    streams.read = [&](float* const* into, std::size_t max) {
+        const std::size_t m = std::min(max, frames - read);
+        for (std::size_t c = 0; c < n; ++c) std::copy_n(audio.channel(c).data() + read, m, into[c]);
+        read += m;
+        return m;
+    };
+    streams.write = [&](const float* const* from, std::size_t m) {
+        for (std::size_t c = 0; c < n; ++c) std::copy_n(from[c], m, audio.channel(c).data() + written);
+        written += m;
+    };
+    RenderResult r = render(streams, rate, channels, std::move(correction), block, progress, chain, meters);
     r.audio = std::move(audio);
-    r.latency_samples = latency;
-    r.clipped_samples = engine.clipped_samples();
     return r;
 }
 

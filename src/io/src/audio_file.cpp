@@ -130,6 +130,39 @@ sf_count_t read_frames(SNDFILE* f, double* dst, sf_count_t frames) { return sf_r
 sf_count_t write_frames(SNDFILE* f, const float* src, sf_count_t frames) { return sf_writef_float(f, src, frames); }
 sf_count_t write_frames(SNDFILE* f, const double* src, sf_count_t frames) { return sf_writef_double(f, src, frames); }
 
+// Reads up to `frames` frames of an open file, de-interleaved into out[c] (through
+// `interleaved`, which grows as needed), after `done` frames read before; checks every
+// sample is finite. Returns the frames read.
+template <typename T>
+std::size_t read_chunk(SNDFILE* f, const fs::path& path, double rate, std::size_t nch, std::vector<T>& interleaved,
+                       T* const* out, std::size_t frames, std::size_t done) {
+    if (interleaved.size() < frames * nch) interleaved.resize(frames * nch);
+    const sf_count_t got = read_frames(f, interleaved.data(), static_cast<sf_count_t>(frames));
+    if (got <= 0) return 0;
+    const auto n = static_cast<std::size_t>(got);
+    for (std::size_t c = 0; c < nch; ++c) {
+        T* o = out[c];
+        const T* in = interleaved.data() + c;
+        bool finite = true;
+        for (std::size_t i = 0; i < n; ++i) {
+            o[i] = in[i * nch];
+            finite &= std::isfinite(o[i]);
+        }
+        if (!finite)
+            for (std::size_t i = 0; i < n; ++i)
+                if (!std::isfinite(o[i]))
+                    throw Error("cannot read " + path.string() + ": channel " + std::to_string(c + 1) +
+                                " holds a NaN or Inf sample at " + fmt(static_cast<double>(done + i) / rate, 6) +
+                                " s; the file is corrupt");
+    }
+    return n;
+}
+
+[[noreturn]] void throw_truncated(const fs::path& path, std::size_t frames, std::size_t done) {
+    throw Error("cannot read " + path.string() + ": the file is truncated (header says " + std::to_string(frames) +
+                " frames, only " + std::to_string(done) + " could be read); re-export or re-record it");
+}
+
 template <typename T>
 AudioFile<T> read_any(const fs::path& path) {
     SF_INFO sf;
@@ -142,24 +175,17 @@ AudioFile<T> read_any(const fs::path& path) {
 
     // Read in chunks and de-interleave, so a long file needs no second full-size copy.
     constexpr std::size_t chunk = 16384;
-    std::vector<T> interleaved(chunk * nch);
+    std::vector<T> interleaved;
+    std::vector<T*> out(nch);
     std::size_t done = 0;
     while (done < frames) {
-        const auto want = static_cast<sf_count_t>(std::min(chunk, frames - done));
-        const sf_count_t got = read_frames(file.get(), interleaved.data(), want);
-        if (got <= 0) break;
-        for (std::size_t i = 0; i < static_cast<std::size_t>(got); ++i)
-            for (std::size_t c = 0; c < nch; ++c) result.audio(c, done + i) = interleaved[i * nch + c];
-        done += static_cast<std::size_t>(got);
+        for (std::size_t c = 0; c < nch; ++c) out[c] = result.audio.channel(c).data() + done;
+        const std::size_t got = read_chunk(file.get(), path, result.info.sample_rate.value, nch, interleaved,
+                                           out.data(), std::min(chunk, frames - done), done);
+        if (got == 0) break;
+        done += got;
     }
-    if (done != frames)
-        throw Error("cannot read " + path.string() + ": the file is truncated (header says " + std::to_string(frames) +
-                    " frames, only " + std::to_string(done) + " could be read); re-export or re-record it");
-    for (std::size_t c = 0; c < nch; ++c)
-        for (T v : result.audio.channel(c))
-            if (!std::isfinite(v))
-                throw Error("cannot read " + path.string() + ": channel " + std::to_string(c + 1) +
-                            " contains NaN or Inf samples; the file is corrupt");
+    if (done != frames) throw_truncated(path, frames, done);
     return result;
 }
 
@@ -180,37 +206,52 @@ int sndfile_format(AudioWriteFormat f) {
 }
 
 template <typename T>
-void write_any(const fs::path& path, AudioView<const T> audio, Hz sample_rate, AudioWriteFormat format) {
-    if (audio.num_channels() == 0) throw Error("cannot write " + path.string() + ": no channels to write");
+void write_stream_any(const fs::path& path, std::size_t nch, Hz sample_rate, AudioWriteFormat format,
+                      const std::function<void(const std::function<void(const T* const*, std::size_t)>&)>& produce) {
+    if (nch == 0) throw Error("cannot write " + path.string() + ": no channels to write");
     const double rate = std::round(sample_rate.value);
     if (!(rate >= 1.0 && rate <= 768000.0))
         throw Error("cannot write " + path.string() + ": sample rate " + fmt(sample_rate.value) +
                     " Hz is out of range");
     if (format == AudioWriteFormat::flac_pcm16 || format == AudioWriteFormat::flac_pcm24) {
-        if (audio.num_channels() > 8)
+        if (nch > 8)
             throw Error("cannot write " + path.string() + ": FLAC holds at most 8 channels; write WAV instead");
         if (rate > 655350.0) throw Error("cannot write " + path.string() + ": rate too high for FLAC; write WAV");
     }
     write_file_atomically(path, [&](const fs::path& temp) {
         SF_INFO sf{};
         sf.samplerate = static_cast<int>(rate);
-        sf.channels = static_cast<int>(audio.num_channels());
+        sf.channels = static_cast<int>(nch);
         sf.format = sndfile_format(format);
         SndfilePtr file(sf_open(temp.c_str(), SFM_WRITE, &sf));
         if (!file) throw Error("cannot write " + path.string() + ": " + sf_strerror(nullptr));
         // Integer formats clip rather than wrap values beyond full scale.
         sf_command(file.get(), SFC_SET_CLIPPING, nullptr, SF_TRUE);
-        const std::size_t nch = audio.num_channels();
         constexpr std::size_t chunk = 16384;
         std::vector<T> interleaved(chunk * nch);
-        for (std::size_t start = 0; start < audio.num_frames(); start += chunk) {
-            const std::size_t n = std::min(chunk, audio.num_frames() - start);
-            for (std::size_t i = 0; i < n; ++i)
-                for (std::size_t c = 0; c < nch; ++c) interleaved[i * nch + c] = audio(c, start + i);
-            if (write_frames(file.get(), interleaved.data(), static_cast<sf_count_t>(n)) != static_cast<sf_count_t>(n))
-                throw Error("cannot write " + path.string() + ": " + sf_strerror(file.get()) + " (disk full?)");
-        }
+        produce([&](const T* const* planar, std::size_t frames) {
+            for (std::size_t start = 0; start < frames; start += chunk) {
+                const std::size_t n = std::min(chunk, frames - start);
+                for (std::size_t c = 0; c < nch; ++c) {
+                    const T* in = planar[c] + start;
+                    T* o = interleaved.data() + c;
+                    for (std::size_t i = 0; i < n; ++i) o[i * nch] = in[i];
+                }
+                if (write_frames(file.get(), interleaved.data(), static_cast<sf_count_t>(n)) !=
+                    static_cast<sf_count_t>(n))
+                    throw Error("cannot write " + path.string() + ": " + sf_strerror(file.get()) + " (disk full?)");
+            }
+        });
         if (sf_close(file.release()) != 0) throw Error("cannot finish writing " + path.string());
+    });
+}
+
+template <typename T>
+void write_any(const fs::path& path, AudioView<const T> audio, Hz sample_rate, AudioWriteFormat format) {
+    write_stream_any<T>(path, audio.num_channels(), sample_rate, format, [&](const auto& write) {
+        std::vector<const T*> planar(audio.num_channels());
+        for (std::size_t c = 0; c < planar.size(); ++c) planar[c] = audio.channel(c).data();
+        write(planar.data(), audio.num_frames());
     });
 }
 
@@ -237,6 +278,34 @@ void write_audio(const fs::path& path, AudioView<const float> audio, Hz sample_r
 }
 void write_audio(const fs::path& path, AudioView<const double> audio, Hz sample_rate, AudioWriteFormat format) {
     write_any<double>(path, audio, sample_rate, format);
+}
+
+struct AudioReader::File {
+    SndfilePtr sndfile;
+    std::vector<float> interleaved;
+};
+
+AudioReader::AudioReader(const fs::path& path) : file_(std::make_unique<File>()), path_(path) {
+    SF_INFO sf;
+    file_->sndfile = open_for_reading(path, sf);
+    info_ = to_info(sf);
+}
+
+AudioReader::~AudioReader() = default;
+
+std::size_t AudioReader::read(float* const* out, std::size_t frames) {
+    const std::size_t want = std::min(frames, info_.num_frames - done_);
+    if (want == 0) return 0;
+    const std::size_t got = read_chunk(file_->sndfile.get(), path_, info_.sample_rate.value, info_.num_channels,
+                                       file_->interleaved, out, want, done_);
+    if (got == 0) throw_truncated(path_, info_.num_frames, done_);
+    done_ += got;
+    return got;
+}
+
+void write_audio_stream(const fs::path& path, std::size_t channels, Hz sample_rate, AudioWriteFormat format,
+                        const std::function<void(const AudioChunkWriter&)>& produce) {
+    write_stream_any<float>(path, channels, sample_rate, format, produce);
 }
 
 }  // namespace roomcal::io

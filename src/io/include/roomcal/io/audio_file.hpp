@@ -3,6 +3,8 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "roomcal/core/audio_buffer.hpp"
@@ -42,5 +44,38 @@ void write_audio(const std::filesystem::path& path, AudioView<const float> audio
                  AudioWriteFormat format);
 void write_audio(const std::filesystem::path& path, AudioView<const double> audio, Hz sample_rate,
                  AudioWriteFormat format);
+
+// A file read a chunk at a time, planar: what a long render streams instead of holding the
+// whole file. Opens and checks as read_audio() does.
+class AudioReader {
+public:
+    explicit AudioReader(const std::filesystem::path& path);
+    ~AudioReader();
+    AudioReader(const AudioReader&) = delete;
+    AudioReader& operator=(const AudioReader&) = delete;
+
+    const AudioFileInfo& info() const { return info_; }
+    // Reads up to `frames` frames into out[0..channels)[0..frames) and returns how many (0
+    // once the file has ended). Throws roomcal::Error naming the file for NaN or Inf samples
+    // (with the channel and the time) or a file that ends before its header says.
+    std::size_t read(float* const* out, std::size_t frames);
+
+private:
+    struct File;
+    std::unique_ptr<File> file_;
+    std::filesystem::path path_;
+    AudioFileInfo info_;
+    std::size_t done_ = 0;
+};
+
+// Gives a producer the writing end of an audio file: each call appends `frames` frames of
+// planar audio.
+using AudioChunkWriter = std::function<void(const float* const* planar, std::size_t frames)>;
+
+// Writes `channels` channels at `sample_rate` as write_audio() does (atomically, clipped
+// for integer formats) from what `produce` hands its writer, however many calls it makes.
+// If `produce` throws, nothing is left at `path` but what was there before.
+void write_audio_stream(const std::filesystem::path& path, std::size_t channels, Hz sample_rate,
+                        AudioWriteFormat format, const std::function<void(const AudioChunkWriter&)>& produce);
 
 }  // namespace roomcal::io
