@@ -1,8 +1,9 @@
 // `roomcal live`: the engine running live through PortAudio, headless. The device's input
 // (pass-through: a DAW routed in through JACK, PipeWire or a loopback device) or a file
-// player (two files, A/B) goes through the room's correction at the device's rate and a
-// mastering chain to the device's output, with running stats, until --seconds, the end of
-// the file, SIGINT/SIGTERM, or the loss of the device (exit 1, output silenced).
+// player (two files, A/B) goes through the room's correction at the device's rate, a room
+// audition (--as-heard-in) and a mastering chain to the device's output, with running
+// stats, until --seconds, the end of the file, SIGINT/SIGTERM, or the loss of the device
+// (exit 1, output silenced).
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -33,7 +34,7 @@ using Clock = std::chrono::steady_clock;
 constexpr auto poll_interval = std::chrono::milliseconds(50);
 
 struct LiveOptions {
-    std::string room, fir, chain, device, play_a, play_b;
+    std::string room, fir, chain, device, play_a, play_b, as_heard_in;
     bool no_correction = false;
     double rate = 0.0;  // 0: the device's default rate
     unsigned buffer = 128;
@@ -153,6 +154,7 @@ int run_live(const LiveOptions& o) {
         for (std::size_t c = 0; c < n; ++c) names.push_back(std::to_string(c + 1));
     }
     if (!o.fir.empty()) set = fir_correction(o.fir, Hz(rate), names.size(), device_text, "the device");
+    if (!o.as_heard_in.empty()) set = with_audition(set ? &*set : nullptr, o.as_heard_in, Hz(rate), names);
 
     engine::EngineConfig config;
     config.sample_rate = Hz(rate);
@@ -258,6 +260,8 @@ Runner add_live(CLI::App& app) {
     cmd->add_option("--fir", o->fir, "FIR WAV: one channel per audio channel, or mono for all")
         ->check(CLI::ExistingFile);
     cmd->add_flag("--no-correction", o->no_correction, "Bypass the room correction");
+    cmd->add_option("--as-heard-in", o->as_heard_in,
+                    "Then play it as heard in this measured room (its response relative to its target)");
     cmd->add_option("--chain", o->chain, "Mastering chain (chain.json)")->check(CLI::ExistingFile);
     cmd->add_option("--device", o->device, "Audio device: number or (part of) name, see `roomcal devices`");
     cmd->add_option("--rate", o->rate, "Sample rate in Hz (default: the device's)")

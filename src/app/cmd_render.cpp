@@ -1,8 +1,9 @@
 // `roomcal render IN OUT`: a file through the same engine the monitor runs live — a
-// room's correction (or a FIR WAV) at the file's rate, and a mastering chain — written
-// atomically, with the engine's latency taken off so the output lines up with the input.
-// The output is measured on the way through the engine's meters (EBU R128 loudness and
-// range, true and sample peak via libebur128), fed from its meter tap as the monitor's are.
+// room's correction (or a FIR WAV) at the file's rate, optionally followed by another
+// room's colouration (--as-heard-in), and a mastering chain — written atomically, with the
+// engine's latency taken off so the output lines up with the input. The output is measured
+// on the way through the engine's meters (EBU R128 loudness and range via libebur128, true
+// and sample peak), fed from its meter tap as the monitor's are.
 #include <unistd.h>
 
 #include <algorithm>
@@ -75,7 +76,6 @@ FilterSet fir_set(const RenderOptions& o, Hz rate, std::size_t channels) {
 }
 
 int run_render(const RenderOptions& o) {
-    if (!o.as_heard_in.empty()) throw UsageError("--as-heard-in is not available in this version of roomcal yet");
     const int sources = (o.room.empty() ? 0 : 1) + (o.fir.empty() ? 0 : 1) + (o.no_correction ? 1 : 0);
     if (sources != 1)
         throw UsageError("say what to apply: exactly one of --room DIR, --fir FILTER.wav or --no-correction");
@@ -85,19 +85,24 @@ int run_render(const RenderOptions& o) {
     std::optional<MasteringChain> chain;
     if (!o.chain.empty()) chain = io::read_chain(o.chain);
     const auto start = std::chrono::steady_clock::now();
-    auto file = io::read_audio(o.in);  // rendered in place
-    const Hz rate = file.info.sample_rate;
-    const std::size_t channels = file.info.num_channels;
+    io::AudioReader reader(o.in);  // streamed: no buffer of the file's size
+    const auto info = reader.info();
+    const Hz rate = info.sample_rate;
+    const std::size_t channels = info.num_channels;
     std::unique_ptr<engine::Correction> correction;
     std::vector<std::string> names;
     std::string what = "no correction";
+    std::optional<FilterSet> set;
     if (!o.no_correction) {
-        const FilterSet set = o.room.empty() ? fir_set(o, rate, channels) : room_set(o, rate, channels);
-        for (const auto& c : set.channels) names.push_back(c.channel);
-        correction = std::make_unique<engine::Correction>(set, rate, o.block, names);
-        what = set.description.empty() ? "the correction" : set.description;
+        set = o.room.empty() ? fir_set(o, rate, channels) : room_set(o, rate, channels);
+        for (const auto& c : set->channels) names.push_back(c.channel);
     } else {
         for (std::size_t c = 0; c < channels; ++c) names.push_back(std::to_string(c + 1));
+    }
+    if (!o.as_heard_in.empty()) set = with_audition(set ? &*set : nullptr, o.as_heard_in, rate, names);
+    if (set) {
+        correction = std::make_unique<engine::Correction>(*set, rate, o.block, names);
+        what = set->description.empty() ? "the correction" : set->description;
     }
 
     const bool tty = isatty(STDERR_FILENO);
@@ -112,14 +117,20 @@ int run_render(const RenderOptions& o) {
     // The meters know layouts of 1–6 channels (meters.hpp); wider files render unmetered.
     const bool metered = !o.no_meters && channels <= engine::max_meter_channels;
     engine::Meters meters;
-    const auto r = engine::render(std::move(file.audio), rate, names, std::move(correction), o.block, progress,
-                                  chain ? &*chain : nullptr, metered ? &meters : nullptr);
+    engine::RenderResult r;
+    io::write_audio_stream(o.out, channels, rate, io::format_for_path(o.out), [&](const io::AudioChunkWriter& write) {
+        engine::RenderStreams streams;
+        streams.total_frames = info.num_frames;
+        streams.read = [&](float* const* into, std::size_t frames) { return reader.read(into, frames); };
+        streams.write = write;
+        r = engine::render(streams, rate, names, std::move(correction), o.block, progress, chain ? &*chain : nullptr,
+                           metered ? &meters : nullptr);
+    });
     if (chain)
         what += " + mastering chain (" + std::to_string(chain->eq.size()) + " EQ bands, limiter " +
                 (chain->limiter.enabled ? "at " + fmt(chain->limiter.ceiling_dbtp) + " dBTP" : "off") + ")";
-    io::write_audio(o.out, r.audio.view(), rate, io::format_for_path(o.out));
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const double duration = static_cast<double>(file.info.num_frames) / rate.value;
+    const double duration = static_cast<double>(info.num_frames) / rate.value;
 
     std::cout << "rendered " << o.in << " (" << channels << " ch, " << fmt(rate.value, 9) << " Hz, " << fmt(duration, 4)
               << " s) through " << what << " -> " << o.out << "\n";
@@ -149,7 +160,8 @@ Runner add_render(CLI::App& app) {
     cmd->add_option("--fir", o->fir, "FIR WAV: one channel per audio channel, or mono for all")
         ->check(CLI::ExistingFile);
     cmd->add_option("--chain", o->chain, "Mastering chain (chain.json)");
-    cmd->add_option("--as-heard-in", o->as_heard_in, "Audition as heard in another measured room");
+    cmd->add_option("--as-heard-in", o->as_heard_in,
+                    "Then play it as heard in this measured room (its response relative to its target)");
     cmd->add_flag("--no-correction", o->no_correction, "Bypass the room correction");
     cmd->add_flag("--no-meters", o->no_meters, "Do not measure the output (loudness, true peak)");
     cmd->add_option("--block", o->block, "Processing block in frames (16-65536)")->capture_default_str();

@@ -1,5 +1,6 @@
-// `roomcal render` run as a user would: a room's correction, a FIR WAV, bad input, and
-// the output's loudness summary checked against libebur128 run directly on the audio.
+// `roomcal render` run as a user would: a room's correction, a FIR WAV, another room's
+// audition, bad input, and the output's loudness summary checked against libebur128 run
+// directly on the audio.
 #include <ebur128.h>
 
 #include <catch2/catch.hpp>
@@ -10,9 +11,12 @@
 #include <memory>
 #include <vector>
 
+#include "roomcal/correct/audition.hpp"
 #include "roomcal/io/audio_file.hpp"
 #include "roomcal/io/chain_file.hpp"
+#include "roomcal/io/filter_wav.hpp"
 #include "roomcal/io/room_profile.hpp"
+#include "roomcal/measure/virtual_room.hpp"
 #include "support/test_support.hpp"
 
 using namespace roomcal;
@@ -229,4 +233,71 @@ TEST_CASE("render prints the loudness and peaks of what it wrote", "[app][cli][r
                 " --no-correction --no-meters");
     REQUIRE(r.exit_code == 0);
     CHECK(r.out.find("output: ") == std::string::npos);
+}
+
+TEST_CASE("render --as-heard-in plays another measured room's colouration after the correction", "[app][cli][render]") {
+    test::TempDir dir;
+    // Room B, measured (virtual living room, 2 positions); room A, a -6 dB correction.
+    const auto specs = measure::builtin_rooms();
+    Room b = measure::simulated_room_profile(specs.at(1), 2, Hz(48000.0), 32768);
+    b.name = "living";
+    io::save_room(b, dir / "living");
+    Room a;
+    a.name = "den";
+    FilterSet half;
+    half.sample_rate = Hz(48000.0);
+    for (const auto& ch : b.channels) half.channels.push_back({ch.name, -6.0206, 0.0, {}, {}, {}});
+    a.corrections = {half};
+    io::save_room(a, dir / "den");
+    // The same filter the library makes, as a FIR WAV: what --fir plays.
+    correct::AuditionOptions options;
+    options.sample_rate = Hz(48000.0);
+    io::write_fir_wav(correct::audition_filter(b, options), dir / "heard.wav", 32768);
+
+    AudioBuffer<float> noise(2, 48000);
+    const auto l = test::white_noise(48000, 0.05, 1), r = test::white_noise(48000, 0.05, 2);
+    for (std::size_t i = 0; i < 48000; ++i)
+        noise(0, i) = static_cast<float>(l[i]), noise(1, i) = static_cast<float>(r[i]);
+    io::write_audio(dir / "in.wav", noise.view(), Hz(48000.0), io::AudioWriteFormat::wav_float32);
+    const auto in = (dir / "in.wav").string();
+
+    auto heard = run_cli("render " + in + " " + (dir / "heard-out.wav").string() + " --no-correction --as-heard-in " +
+                         (dir / "living").string());
+    INFO(heard.out);
+    REQUIRE(heard.exit_code == 0);
+    CHECK(heard.out.find("as heard in room living") != std::string::npos);
+    auto fir =
+        run_cli("render " + in + " " + (dir / "fir-out.wav").string() + " --fir " + (dir / "heard.wav").string());
+    INFO(fir.out);
+    REQUIRE(fir.exit_code == 0);
+    auto both = run_cli("render " + in + " " + (dir / "both-out.wav").string() + " --room " + (dir / "den").string() +
+                        " --as-heard-in " + (dir / "living").string());
+    INFO(both.out);
+    REQUIRE(both.exit_code == 0);
+    CHECK(both.out.find("then as heard in room living") != std::string::npos);
+
+    const auto h = io::read_audio(dir / "heard-out.wav"), f = io::read_audio(dir / "fir-out.wav"),
+               c = io::read_audio(dir / "both-out.wav");
+    REQUIRE(h.info.num_frames == 48000);
+    REQUIRE(f.info.num_frames == 48000);
+    REQUIRE(c.info.num_frames == 48000);
+    double worst_fir = 0.0, worst_half = 0.0, peak = 0.0;
+    for (std::size_t ch = 0; ch < 2; ++ch)
+        for (std::size_t i = 0; i < 48000; ++i) {
+            peak = std::max(peak, double(std::abs(h.audio(ch, i))));
+            worst_fir = std::max(worst_fir, double(std::abs(h.audio(ch, i) - f.audio(ch, i))));
+            worst_half = std::max(worst_half, double(std::abs(0.5f * h.audio(ch, i) - c.audio(ch, i))));
+        }
+    CAPTURE(peak, worst_fir, worst_half);
+    CHECK(peak > 0.01);
+    CHECK(worst_fir < 1e-5 * peak);   // the room's audition filter, as the library makes it
+    CHECK(worst_half < 1e-5 * peak);  // after room A's correction (-6 dB)
+
+    // A mono file and a two-loudspeaker room: refused, nothing written.
+    write_tone(dir / "mono.wav", 48000.0, 1, 0.1);
+    const auto mono = run_cli("render " + (dir / "mono.wav").string() + " " + (dir / "mono-out.wav").string() +
+                              " --no-correction --as-heard-in " + (dir / "living").string());
+    CHECK(mono.exit_code == 1);
+    CHECK(mono.out.find("room living was measured with channels") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir / "mono-out.wav"));
 }
