@@ -110,6 +110,41 @@ __attribute__((target_clones("arch=x86-64-v3", "default"))) void interpolate(con
     }
 }
 
+// The largest |value| of each interval's eight oversampled points (lane 0 replaced by the
+// input sample `centre[i]`, lane 0's own value, the near-Nyquist band, going to nyquist[i]),
+// or of the parabola through a local maximum of the sequence and its two neighbours. The
+// sequence runs lanes 1..7 of an interval, then lane 0 of the next; all eight points of an
+// interval are tested at once, `back1` and `back2` being the sequence one and two points
+// earlier; p1 and p2 carry the last two points from call to call. Cloned like interpolate().
+__attribute__((target_clones("arch=x86-64-v3", "default"))) void interval_peaks(const float* lanes, const float* centre,
+                                                                                std::size_t frames, float& p1,
+                                                                                float& p2, float* peak,
+                                                                                float* nyquist) noexcept {
+    float q1 = p1, q2 = p2;
+    for (std::size_t i = 0; i < frames; ++i) {
+        Lanes v;
+        std::memcpy(&v, lanes + i * 8, sizeof v);
+        nyquist[i] = v[0];
+        v[0] = centre[i];
+        v = v < 0.0f ? -v : v;
+        const Lanes back1 = {q1, v[0], v[1], v[2], v[3], v[4], v[5], v[6]};
+        const Lanes back2 = {q2, q1, v[0], v[1], v[2], v[3], v[4], v[5]};
+        const Lanes d = 2.0f * back1 - back2 - v;
+        const Lanes e = back2 - v;
+        const auto apex = (back1 >= back2) & (back1 >= v) & (d > 0.0f);
+        const Lanes safe_d = apex ? d : 1.0f;
+        const Lanes vertex = apex ? back1 + e * e / (8.0f * safe_d) : 0.0f;
+        const Lanes m = vertex > v ? vertex : v;
+        float best = m[0];
+        for (int k = 1; k < 8; ++k) best = std::max(best, m[k]);
+        peak[i] = best;
+        q2 = v[6];
+        q1 = v[7];
+    }
+    p1 = q1;
+    p2 = q2;
+}
+
 }  // namespace
 
 void TruePeakLimiter::prepare(Hz sample_rate, std::size_t max_block, std::size_t channels,
@@ -172,6 +207,8 @@ void TruePeakLimiter::prepare(Hz sample_rate, std::size_t max_block, std::size_t
     drive_.assign(max_block_, 1.0f);
     peak_.assign(max_block_, 0.0f);
     lanes_.assign(max_block_ * oversampling, 0.0f);
+    interval_peak_.assign(max_block_, 0.0f);
+    nyquist_.assign(max_block_, 0.0f);
     gain_.assign(max_block_, 1.0f);
     hold_min_.window = hold_;
     hold_min_.value.assign(hold_ + 1, 1.0f);
@@ -266,26 +303,13 @@ void TruePeakLimiter::detect(std::size_t frames) noexcept {
         const float* x = ch.history.data() + ((now_ + ring_ - (width - 1)) & ring_mask_);
         interpolate(x, taps_.data(), width, lanes_.data(), frames);
         float p1 = ch.prev, p2 = ch.prev2;
+        interval_peaks(lanes_.data(), x + half_taps_, frames, p1, p2, interval_peak_.data(), nyquist_.data());
         for (std::size_t i = 0; i < frames; ++i) {
             const std::size_t now = now_ + i;
-            float* acc = lanes_.data() + i * oversampling;
-            const float nyquist = acc[0];
-            acc[0] = x[i + half_taps_];
-            float peak = 0.0f;
-            for (std::size_t k = 0; k < oversampling; ++k) {
-                const float v = std::abs(acc[k]);
-                if (p1 >= p2 && p1 >= v) {
-                    const float d = 2.0f * p1 - p2 - v;
-                    if (d > 0.0f) peak = std::max(peak, p1 + (p2 - v) * (p2 - v) / (8.0f * d));
-                }
-                peak = std::max(peak, v);
-                p2 = p1;
-                p1 = v;
-            }
-            const float power = ch.nyquist_power.push(nyquist * nyquist);
+            const float power = ch.nyquist_power.push(nyquist_[i] * nyquist_[i]);
             float& delayed = ch.peak_delay[now % power_half_];
             const float centred = delayed;
-            delayed = peak;
+            delayed = interval_peak_[i];
             peak_[i] = std::max(peak_[i], centred + nyquist_allowance * std::sqrt(power));
         }
         ch.prev = p1;

@@ -40,7 +40,32 @@ void Chain::reset() {
 }
 
 void Chain::process(float* const* audio, std::size_t frames) noexcept {
-    for (std::size_t c = 0; c < channels_; ++c) {
+    // Channels in pairs, the two side by side in one SIMD register: each section's recursion
+    // is a chain of dependent steps per sample, and two independent chains run in the time
+    // of one. The same operations per channel as one at a time, so the same output.
+    std::size_t c = 0;
+    for (; c + 2 <= channels_; c += 2) {
+        using Pair = double __attribute__((vector_size(2 * sizeof(double))));
+        float* xl = audio[c];
+        float* xr = audio[c + 1];
+        double* sl = state_[c].data();
+        double* sr = state_[c + 1].data();
+        for (std::size_t k = 0; k < sections_.size(); ++k) {
+            const Section& s = sections_[k];
+            Pair s1 = {sl[2 * k], sr[2 * k]}, s2 = {sl[2 * k + 1], sr[2 * k + 1]};
+            for (std::size_t i = 0; i < frames; ++i) {
+                const Pair v = {xl[i], xr[i]};
+                const Pair y = s.b0 * v + s1;
+                s1 = s.b1 * v - s.a1 * y + s2;
+                s2 = s.b2 * v - s.a2 * y;
+                xl[i] = static_cast<float>(y[0]);
+                xr[i] = static_cast<float>(y[1]);
+            }
+            sl[2 * k] = s1[0], sr[2 * k] = s1[1];
+            sl[2 * k + 1] = s2[0], sr[2 * k + 1] = s2[1];
+        }
+    }
+    for (; c < channels_; ++c) {
         float* x = audio[c];
         double* st = state_[c].data();
         for (std::size_t k = 0; k < sections_.size(); ++k) {
@@ -56,15 +81,16 @@ void Chain::process(float* const* audio, std::size_t frames) noexcept {
             st[2 * k] = s1;
             st[2 * k + 1] = s2;
         }
-        if (makeup_ != 1.0f)
-            for (std::size_t i = 0; i < frames; ++i) x[i] *= makeup_;
     }
+    if (makeup_ != 1.0f)
+        for (std::size_t ch = 0; ch < channels_; ++ch)
+            for (std::size_t i = 0; i < frames; ++i) audio[ch][i] *= makeup_;
     if (chain_.limiter.enabled) {
         limiter_.process(audio, frames);
         return;
     }
-    for (std::size_t c = 0; c < channels_; ++c)
-        delayed(audio[c], audio[c], delay_[c], delay_pos_, limiter_.latency_samples(), frames);
+    for (std::size_t ch = 0; ch < channels_; ++ch)
+        delayed(audio[ch], audio[ch], delay_[ch], delay_pos_, limiter_.latency_samples(), frames);
     delay_pos_ = (delay_pos_ + frames) % delay_.front().size();
 }
 

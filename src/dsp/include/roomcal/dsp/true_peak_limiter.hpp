@@ -116,10 +116,12 @@ private:
     std::size_t ring_ = 0, ring_mask_ = 0;
     std::size_t now_ = 0;  // input samples since reset
 
-    std::vector<float> drive_;  // per frame of the block: input gain
-    std::vector<float> lanes_;  // per frame of a channel: the interval's eight lanes (see taps_)
-    std::vector<float> peak_;   // per frame: linked true peak of the detected interval
-    std::vector<float> gain_;   // per frame: gain applied to the delayed audio
+    std::vector<float> drive_;          // per frame of the block: input gain
+    std::vector<float> lanes_;          // per frame of a channel: the interval's eight lanes (see taps_)
+    std::vector<float> interval_peak_;  // per frame of a channel: the interval's peak
+    std::vector<float> nyquist_;        // per frame of a channel: the near-Nyquist band
+    std::vector<float> peak_;           // per frame: linked true peak of the detected interval
+    std::vector<float> gain_;           // per frame: gain applied to the delayed audio
 
     SlidingMin hold_min_;
     BoxFilter box1_, box2_;
