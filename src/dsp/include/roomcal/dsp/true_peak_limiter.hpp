@@ -8,10 +8,13 @@
 #pragma once
 
 #include <atomic>
+#include <complex>
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 #include "roomcal/core/units.hpp"
+#include "roomcal/dsp/fft.hpp"
 
 namespace roomcal::dsp {
 
@@ -116,7 +119,19 @@ private:
     std::size_t ring_ = 0, ring_mask_ = 0;
     std::size_t now_ = 0;  // input samples since reset
 
-    std::vector<float> drive_;          // per frame of the block: input gain
+    std::vector<float> drive_;  // per frame of the block: input gain
+    // Large blocks (offline) interpolate by FFT: the eight lanes' filters as spectra, one
+    // forward transform of a stretch of input and eight inverse ones (fast convolution),
+    // instead of 129 taps per lane per sample. Null for small blocks (live).
+    struct FastLanes {
+        std::unique_ptr<RealFft<float>> fft;
+        std::size_t chunk = 0;                               // outputs per transform
+        std::vector<FftBuffer<std::complex<float>>> filter;  // per lane, scaled by 1/size
+        FftBuffer<float> in, out;
+        FftBuffer<std::complex<float>> spectrum, product;
+    };
+    void interpolate_fast(const float* x, std::size_t frames) noexcept;
+    std::unique_ptr<FastLanes> fast_;
     std::vector<float> lanes_;          // per frame of a channel: the interval's eight lanes (see taps_)
     std::vector<float> interval_peak_;  // per frame of a channel: the interval's peak
     std::vector<float> nyquist_;        // per frame of a channel: the near-Nyquist band
