@@ -236,13 +236,17 @@ void Engine::chain_stage(float* const* out, std::size_t frames) noexcept {
             crossfades_.fetch_add(1, std::memory_order_relaxed);
         }
     }
-    match_.feed(bypass_ptr_.data(), proc_ptr_.data(), frames);
-    const float match_from = match_gain_, match_to = match_.gain();
+    if (config_.level_match) match_.feed(bypass_ptr_.data(), proc_ptr_.data(), frames);
+    const float match_from = match_gain_, match_to = config_.level_match ? match_.gain() : 1.0f;
     match_gain_ = match_to;
     match_db_.store(20.0 * std::log10(static_cast<double>(match_to)), std::memory_order_relaxed);
     reduction_db_.store(chain_ ? chain_->gain_reduction_db() : 0.0, std::memory_order_relaxed);
 
     const float target = chain_enabled_.load(std::memory_order_relaxed) ? 1.0f : 0.0f;
+    if (chain_gain_ == 1.0f && target == 1.0f) {  // settled on the chain
+        for (std::size_t c = 0; c < n; ++c) std::memcpy(out[c], proc_[c].data(), frames * sizeof(float));
+        return;
+    }
     const float step = 1.0f / static_cast<float>(fade_samples_);
     const float match_step = (match_to - match_from) / static_cast<float>(std::max<std::size_t>(frames, 1));
     for (std::size_t i = 0; i < frames; ++i) {

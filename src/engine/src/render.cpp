@@ -122,6 +122,7 @@ RenderResult render(const RenderStreams& streams, Hz rate, const std::vector<std
     cfg.max_block = block;
     cfg.channels = channels;
     cfg.mastering_chain = chain != nullptr;
+    cfg.level_match = false;  // nothing bypasses the chain offline
     if (correction) cfg.max_latency_s = static_cast<double>(correction->latency_samples()) / rate.value + 0.01;
     Engine engine(cfg);
     engine.start_with(std::move(correction),

@@ -28,6 +28,10 @@ struct EngineConfig {
     double ceiling_db = 0.0;      // no output sample beyond this (dBFS), ever
     double max_latency_s = 1.0;   // the longest correction latency the dry path can match
     bool mastering_chain = true;  // false: no chain stage, and none of its latency
+    // Track the loudness of the chain's input and output, so its bypass plays level-matched
+    // (bypass_match_db()). An offline render, which never bypasses, turns it off: the
+    // bypass then plays at the chain input's level.
+    bool level_match = true;
 };
 
 class Engine {
