@@ -25,15 +25,6 @@ std::string fixed1(double v) {
     return s;
 }
 
-std::string hz(double f) {
-    char s[32];
-    if (f >= 1000.0)
-        std::snprintf(s, sizeof s, "%.3g kHz", f / 1000.0);
-    else
-        std::snprintf(s, sizeof s, "%.0f Hz", f);
-    return s;
-}
-
 }  // namespace
 
 PairsSummary summarise_pairs(const std::vector<Comparison>& pairs, double confidence_level) {
@@ -107,7 +98,7 @@ PairsSummary summarise_pairs(const std::vector<Comparison>& pairs, double confid
         const double f_lo = s.bands[b].centre_hz * std::pow(2.0, -1.0 / 6.0);
         const double f_hi = s.bands[e - 1].centre_hz * std::pow(2.0, 1.0 / 6.0);
         text += "masters are consistently " + fixed1(mean) + " dB (95 % interval " + fixed1(lo / k) + " to " +
-                fixed1(hi / k) + ") at " + hz(f_lo) + "–" + hz(f_hi) + ": the room " +
+                fixed1(hi / k) + ") at " + band_name(f_lo) + "–" + band_name(f_hi) + ": the room " +
                 (up ? "overstates" : "understates") + " that region by about " + fixed1(std::abs(mean)).substr(1) +
                 " dB → " + (up ? "lower" : "raise") + " the target there\n";
         b = e;

@@ -1,11 +1,13 @@
-// Welch spectra: Hann frames through a float FFT, gated on level.
+// Welch spectra: Hann frames through a float FFT, gated on level; band names.
 #include "spectrum.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <cstdio>
 #include <numbers>
 
+#include "roomcal/compare/compare.hpp"
 #include "roomcal/dsp/fft.hpp"
 
 namespace roomcal::compare::detail {
@@ -62,3 +64,22 @@ std::vector<std::vector<double>> channel_spectra(AudioView<const float> x, const
 }
 
 }  // namespace roomcal::compare::detail
+
+namespace roomcal::compare {
+
+std::string band_name(double centre_hz) {
+    static constexpr double nominal[] = {10,   12.5, 16,   20,   25,   31.5, 40,    50,    63,    80,   100,  125,
+                                         160,  200,  250,  315,  400,  500,  630,   800,   1000,  1250, 1600, 2000,
+                                         2500, 3150, 4000, 5000, 6300, 8000, 10000, 12500, 16000, 20000};
+    double f = centre_hz;
+    for (double n : nominal)
+        if (centre_hz > 0.0 && std::abs(std::log2(centre_hz / n)) < 1.0 / 12.0) f = n;
+    char s[32];
+    if (f >= 1000.0)
+        std::snprintf(s, sizeof s, "%g kHz", f / 1000.0);
+    else
+        std::snprintf(s, sizeof s, "%g Hz", f == std::round(f * 10.0) / 10.0 ? f : std::round(f));
+    return s;
+}
+
+}  // namespace roomcal::compare

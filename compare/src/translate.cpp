@@ -64,15 +64,6 @@ std::vector<double> power_on_bins(const FrequencyResponse& r, double fs, std::si
     return out;
 }
 
-std::string hz(double f) {
-    char s[32];
-    if (f >= 1000.0)
-        std::snprintf(s, sizeof s, "%.3g kHz", f / 1000.0);
-    else
-        std::snprintf(s, sizeof s, "%.0f Hz", f);
-    return s;
-}
-
 std::vector<std::string> speaker_names(const Room& room, std::size_t mix_channels) {
     std::vector<std::string> names;
     if (room.find_channel("L") && room.find_channel("R"))
@@ -196,8 +187,8 @@ Translation translate(AudioView<const float> mix, Hz rate, const std::vector<Roo
             }
             char buf[64];
             std::snprintf(buf, sizeof buf, "%.1f", std::abs(diff));
-            t.differences.push_back("in " + t.rooms[b].room + " " + hz(t.centres_hz[worst]) + " is " + buf + " dB " +
-                                    (diff > 0 ? "louder" : "quieter") + " than in " + t.rooms[a].room);
+            t.differences.push_back("in " + t.rooms[b].room + " " + band_name(t.centres_hz[worst]) + " is " + buf +
+                                    " dB " + (diff > 0 ? "louder" : "quieter") + " than in " + t.rooms[a].room);
         }
     return t;
 }

@@ -31,12 +31,6 @@ void add_pending(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& out) 
     auto v = std::make_shared<Sink>();
     auto keep = [&out, v](CLI::App* cmd) { out.emplace_back(cmd, not_yet(cmd->get_name(), v)); };
 
-    auto* translate = app.add_subcommand("translate", "How a mix lands in each measured room, corrected and not");
-    translate->add_option("mix", v->s1, "The mix")->required();
-    translate->add_option("--rooms", v->s2, "Room folders, comma separated")->required();
-    translate->add_option("--json", v->s3, "Write the result as JSON");
-    keep(translate);
-
     auto* monitor = app.add_subcommand("monitor", "Open the monitor app (measure, correct, master, compare)");
     monitor->add_option("--room", v->s1, "Room to open");
     monitor->add_option("--simulate", v->s2, "Use a built-in virtual room as the audio device");

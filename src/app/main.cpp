@@ -40,6 +40,7 @@ int run(int argc, char** argv) {
     add(add_render);
     add(add_compare);
     add(add_live);
+    add(add_translate);
     add_pending(app, commands);
 
     auto* help = app.add_subcommand("help", "Show help for roomcal or one of its commands");

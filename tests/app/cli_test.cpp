@@ -28,7 +28,7 @@ TEST_CASE("version, help and exit codes", "[app][cli]") {
 }
 
 TEST_CASE("commands not built yet say so and exit 2", "[app][cli]") {
-    const auto r = run_cli("translate mix.wav --rooms a,b");
+    const auto r = run_cli("monitor --page compare");
     CHECK(r.exit_code == 2);
     CHECK(r.out.find("not available yet") != std::string::npos);
 }

@@ -32,6 +32,10 @@ struct Band {
     double diff_db = 0.0;  // master over mix, level-matched
 };
 
+// A third-octave band's name as a person reads it: its ISO 266 nominal frequency ("63 Hz",
+// "1.6 kHz", "12.5 kHz") for a centre within 1/12 octave of one, else the centre rounded.
+std::string band_name(double centre_hz);
+
 struct Comparison {
     Hz sample_rate{48000.0};  // the common rate everything below counts in
     Alignment alignment;
