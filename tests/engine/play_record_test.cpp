@@ -224,15 +224,22 @@ TEST_CASE("playback beyond full scale is clamped before it reaches the device", 
     const float bad[] = {3.0f, -2.0f, std::numeric_limits<float>::quiet_NaN(), 1.5f};
     for (std::size_t c = 0; c < 2; ++c)
         for (std::size_t i = 0; i < 4; ++i) playback(c, from + i) = bad[i];
-    const engine::PlayRecordResult result = engine::play_and_record(jack_config(), playback.view(), kRate / 20);
-
-    CHECK(result.clamped_samples == 8);
-    for (std::size_t c = 0; c < 2; ++c) {
-        const auto rec = result.recorded.channel(c);
-        CHECK(std::all_of(rec.begin(), rec.end(), [](float x) { return std::fabs(x) <= 1.0f; }));
-        CHECK(std::count(rec.begin(), rec.end(), 1.0f) == 2);
-        CHECK(std::count(rec.begin(), rec.end(), -1.0f) == 1);
+    // A cycle the dummy driver drops or repeats (an xrun on a busy machine) loses or doubles
+    // what the room hands back, so the recording is graded on a run without one.
+    constexpr int kAttempts = 3;
+    for (int attempt = 1; attempt <= kAttempts; ++attempt) {
+        const engine::PlayRecordResult result = engine::play_and_record(jack_config(), playback.view(), kRate / 20);
+        CHECK(result.clamped_samples == 8);  // clamping happens before the device, xruns or not
+        if (result.input_overflows + result.output_underflows > 0) continue;
+        for (std::size_t c = 0; c < 2; ++c) {
+            const auto rec = result.recorded.channel(c);
+            CHECK(std::all_of(rec.begin(), rec.end(), [](float x) { return std::fabs(x) <= 1.0f; }));
+            CHECK(std::count(rec.begin(), rec.end(), 1.0f) == 2);
+            CHECK(std::count(rec.begin(), rec.end(), -1.0f) == 1);
+        }
+        return;
     }
+    FAIL("every one of " << kAttempts << " runs had xruns: the machine is too busy for the dummy driver");
 }
 
 TEST_CASE("an output and an input on different devices run as two streams", "[engine][play_record][jack]") {
