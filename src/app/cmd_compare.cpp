@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "compare_output.hpp"
 #include "prompt.hpp"
 #include "roomcal/compare/compare.hpp"
 #include "roomcal/compare/pairs.hpp"
@@ -25,6 +26,7 @@
 #include "roomcal/correct/target.hpp"
 #include "roomcal/io/audio_file.hpp"
 #include "roomcal/io/room_profile.hpp"
+#include "roomcal/report/compare_report.hpp"
 
 namespace roomcal::app {
 namespace {
@@ -32,7 +34,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct CompareCliOptions {
-    std::string mix, master, json, pairs, apply_to;
+    std::string mix, master, json, report, pairs, apply_to;
     bool yes = false;
 };
 
@@ -85,26 +87,40 @@ nlohmann::json to_json(const compare::Comparison& c, const std::string& mix, con
     return j;
 }
 
+}  // namespace
+
+void print_comparison(std::ostream& out, const compare::Comparison& c) {
+    const double fs = c.sample_rate.value;
+    out << c.summary << "\n";
+    out << "aligned: master starts " << fixed(std::abs(c.alignment.offset_samples / fs), 3) << " s "
+        << (c.alignment.offset_samples >= 0 ? "later" : "earlier") << " (" << c.alignment.offset_samples
+        << " samples at " << fs << " Hz), confidence " << fixed(c.alignment.confidence, 2)
+        << (c.alignment.polarity_inverted ? ", polarity inverted" : "") << "; " << fixed(c.overlap_s)
+        << " s compared\n";
+    out << "loudness: mix " << fixed(c.mix.loudness_lufs) << " LUFS, master " << fixed(c.master.loudness_lufs)
+        << " LUFS (by RMS " << fixed(c.rms_match_db) << " dB, loudest 3 s " << fixed(c.loudest_match_db) << " dB)\n";
+    out << "dynamics: LRA " << fixed(c.mix.lra_lu) << " → " << fixed(c.master.lra_lu) << " LU, PLR "
+        << fixed(c.mix.plr_db) << " → " << fixed(c.master.plr_db) << " dB, true peak " << fixed(c.mix.true_peak_dbtp)
+        << " → " << fixed(c.master.true_peak_dbtp) << " dBTP\n";
+    for (const auto& w : c.warnings) out << "warning: " << w << "\n";
+}
+
+namespace {
+
 int run_compare(const CompareCliOptions& o) {
     const auto mix = io::read_audio(o.mix);
     const auto master = io::read_audio(o.master);
     const auto c =
         compare::compare_pair(mix.audio.view(), mix.info.sample_rate, master.audio.view(), master.info.sample_rate);
-    const double fs = c.sample_rate.value;
-    std::cout << c.summary << "\n";
-    std::cout << "aligned: master " << (c.alignment.offset_samples >= 0 ? "starts " : "starts ")
-              << fixed(std::abs(c.alignment.offset_samples / fs), 3) << " s "
-              << (c.alignment.offset_samples >= 0 ? "later" : "earlier") << " (" << c.alignment.offset_samples
-              << " samples at " << fs << " Hz), confidence " << fixed(c.alignment.confidence, 2)
-              << (c.alignment.polarity_inverted ? ", polarity inverted" : "") << "; " << fixed(c.overlap_s)
-              << " s compared\n";
-    std::cout << "loudness: mix " << fixed(c.mix.loudness_lufs) << " LUFS, master " << fixed(c.master.loudness_lufs)
-              << " LUFS (by RMS " << fixed(c.rms_match_db) << " dB, loudest 3 s " << fixed(c.loudest_match_db)
-              << " dB)\n";
-    std::cout << "dynamics: LRA " << fixed(c.mix.lra_lu) << " → " << fixed(c.master.lra_lu) << " LU, PLR "
-              << fixed(c.mix.plr_db) << " → " << fixed(c.master.plr_db) << " dB, true peak "
-              << fixed(c.mix.true_peak_dbtp) << " → " << fixed(c.master.true_peak_dbtp) << " dBTP\n";
-    for (const auto& w : c.warnings) std::cout << "warning: " << w << "\n";
+    print_comparison(std::cout, c);
+    if (!o.report.empty()) {
+        report::Document doc;
+        doc.title = "roomcal compare";
+        doc.subtitle = o.mix + " → " + o.master;
+        doc.sections.push_back(report::comparison_section(c, o.mix, o.master));
+        report::write_html(doc, o.report);
+        std::cout << "wrote " << o.report << "\n";
+    }
     if (!o.json.empty()) {
         write_text_file_atomically(o.json, to_json(c, o.mix, o.master).dump(2) + "\n");
         std::cout << "wrote " << o.json << "\n";
@@ -236,6 +252,7 @@ Runner add_compare(CLI::App& app) {
     cmd->add_option("mix", o->mix, "The mix (any audio file libsndfile reads)")->check(CLI::ExistingFile);
     cmd->add_option("master", o->master, "Its master")->check(CLI::ExistingFile);
     cmd->add_option("--json", o->json, "Write the comparison as JSON");
+    cmd->add_option("--report", o->report, "Write a self-contained HTML page of the comparison");
     cmd->add_option("--pairs", o->pairs, "Compare many songs: a file of \"mix master\" lines")
         ->check(CLI::ExistingFile);
     cmd->add_option("--apply-to", o->apply_to, "With --pairs: adjust this room's target by what the masters changed")

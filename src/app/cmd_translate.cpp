@@ -14,17 +14,19 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "compare_output.hpp"
 #include "roomcal/compare/translate.hpp"
 #include "roomcal/core/atomic_file.hpp"
 #include "roomcal/core/error.hpp"
 #include "roomcal/io/audio_file.hpp"
 #include "roomcal/io/room_profile.hpp"
+#include "roomcal/report/compare_report.hpp"
 
 namespace roomcal::app {
 namespace {
 
 struct TranslateOptions {
-    std::string mix, rooms, json;
+    std::string mix, rooms, json, report;
 };
 
 std::string fixed(double v, int digits = 1) {
@@ -114,26 +116,54 @@ nlohmann::json to_json(const compare::Translation& t, const std::string& mix, co
 }
 
 // The deviation at each octave centre (31.5 Hz … 16 kHz), one column per room and state.
-void print_octave_table(const compare::Translation& t) {
+void print_octave_table(std::ostream& out, const compare::Translation& t) {
     static constexpr double octaves[] = {31.5, 63.0, 125.0, 250.0, 500.0, 1000.0, 2000.0, 4000.0, 8000.0, 16000.0};
     std::vector<std::size_t> at;
     for (double f : octaves)
         for (std::size_t b = 0; b < t.centres_hz.size(); ++b)
             if (std::abs(std::log2(t.centres_hz[b] / f)) < 1.0 / 6.0) at.push_back(b);
     const std::size_t name_width = room_column(t);
-    std::cout << "\ndeviation from target by octave (dB; uncorrected / corrected):\n" << padded("room", name_width);
-    for (std::size_t b : at) std::cout << right(short_band(t.centres_hz[b]), 12);
-    std::cout << "\n";
+    out << "\ndeviation from target by octave (dB; uncorrected / corrected):\n" << padded("room", name_width);
+    for (std::size_t b : at) out << right(short_band(t.centres_hz[b]), 12);
+    out << "\n";
     for (const auto& rt : t.rooms) {
-        std::cout << padded(rt.room, name_width);
+        out << padded(rt.room, name_width);
         for (std::size_t b : at) {
             std::string cell = fixed(rt.deviation[b].diff_db);
             if (!rt.deviation_corrected.empty()) cell += "/" + fixed(rt.deviation_corrected[b].diff_db);
-            std::cout << right(cell, 12);
+            out << right(cell, 12);
         }
-        std::cout << "\n";
+        out << "\n";
     }
 }
+
+}  // namespace
+
+void print_translation(std::ostream& out, const compare::Translation& t) {
+    out << "into " << t.rooms.size()
+        << " room(s): third-octave deviation from each room's target at the listening position, level "
+           "removed; score = RMS over 40 Hz–16 kHz\n\n";
+    const std::size_t name_width = room_column(t);
+    out << padded("room", name_width) << padded("uncorrected", 13) << padded("corrected", 12)
+        << "worst bands (uncorrected)\n";
+    for (const auto& rt : t.rooms) {
+        std::string worst;
+        for (const auto& w : rt.worst)
+            worst += (worst.empty() ? "" : ", ") + compare::band_name(w.centre_hz) + " " + fixed(w.diff_db);
+        const std::string corrected =
+            rt.deviation_corrected.empty() ? "no fit" : unsigned_fixed(rt.score_corrected_db) + " dB";
+        out << padded(rt.room, name_width) << padded(unsigned_fixed(rt.score_db) + " dB", 13) << padded(corrected, 12)
+            << worst << "\n";
+    }
+    print_octave_table(out, t);
+    if (!t.differences.empty()) {
+        out << "\nroom to room (uncorrected):\n";
+        for (const auto& d : t.differences) out << "  " << d << "\n";
+    }
+    for (const auto& w : t.warnings) out << "warning: " << w << "\n";
+}
+
+namespace {
 
 int run_translate(const TranslateOptions& o) {
     const auto dirs = split_rooms(o.rooms);
@@ -142,27 +172,16 @@ int run_translate(const TranslateOptions& o) {
     const auto mix = io::read_audio(o.mix);
     const auto t = compare::translate(mix.audio.view(), mix.info.sample_rate, rooms);
 
-    std::cout << "translate " << o.mix << " into " << t.rooms.size()
-              << " room(s): third-octave deviation from each room's target at the listening position, level "
-                 "removed; score = RMS over 40 Hz–16 kHz\n\n";
-    const std::size_t name_width = room_column(t);
-    std::cout << padded("room", name_width) << padded("uncorrected", 13) << padded("corrected", 12)
-              << "worst bands (uncorrected)\n";
-    for (const auto& rt : t.rooms) {
-        std::string worst;
-        for (const auto& w : rt.worst)
-            worst += (worst.empty() ? "" : ", ") + compare::band_name(w.centre_hz) + " " + fixed(w.diff_db);
-        const std::string corrected =
-            rt.deviation_corrected.empty() ? "no fit" : unsigned_fixed(rt.score_corrected_db) + " dB";
-        std::cout << padded(rt.room, name_width) << padded(unsigned_fixed(rt.score_db) + " dB", 13)
-                  << padded(corrected, 12) << worst << "\n";
+    std::cout << "translate " << o.mix << " ";
+    print_translation(std::cout, t);
+    if (!o.report.empty()) {
+        report::Document doc;
+        doc.title = "roomcal translate";
+        doc.subtitle = o.mix;
+        doc.sections.push_back(report::translation_section(t, o.mix));
+        report::write_html(doc, o.report);
+        std::cout << "wrote " << o.report << "\n";
     }
-    print_octave_table(t);
-    if (!t.differences.empty()) {
-        std::cout << "\nroom to room (uncorrected):\n";
-        for (const auto& d : t.differences) std::cout << "  " << d << "\n";
-    }
-    for (const auto& w : t.warnings) std::cout << "warning: " << w << "\n";
     if (!o.json.empty()) {
         write_text_file_atomically(o.json, to_json(t, o.mix, dirs).dump(2) + "\n");
         std::cout << "wrote " << o.json << "\n";
@@ -182,6 +201,7 @@ Runner add_translate(CLI::App& app) {
     cmd->add_option("mix", o->mix, "The mix (WAV, FLAC, ...)")->required()->check(CLI::ExistingFile);
     cmd->add_option("--rooms", o->rooms, "Measured room folders, comma separated")->required();
     cmd->add_option("--json", o->json, "Also write every third-octave band as JSON");
+    cmd->add_option("--report", o->report, "Write a self-contained HTML page of the translation");
     return [o] { return run_translate(*o); };
 }
 

@@ -68,4 +68,13 @@ TEST_CASE("demo measures every virtual room into a room profile", "[app][cli][sl
         CHECK(room.channels[0].measurements.size() == 2);
         CHECK(room.channels[1].measurements[1].timing == "loopback");
     }
+    // Then the mix/master comparison (the master starts 0.75 s later) and the translation
+    // of the mix across the three rooms, in the terminal and on a page.
+    CHECK(r.out.find("aligned: master starts 0.750 s later (36000 samples") != std::string::npos);
+    CHECK(r.out.find("LU louder") != std::string::npos);
+    for (const char* name : {"untreated-bedroom", "living-room", "treated-studio"})
+        CHECK(r.out.find(std::string("\n") + name + "  ") != std::string::npos);  // a row of the score table
+    CHECK(std::filesystem::exists(dir / "mix.wav"));
+    CHECK(std::filesystem::exists(dir / "master.wav"));
+    CHECK(std::filesystem::file_size(dir / "compare-report.html") > 10000);
 }

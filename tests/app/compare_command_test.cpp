@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <random>
 
 #include "roomcal/core/filter_set.hpp"
@@ -48,10 +49,18 @@ TEST_CASE("compare writes the offset, level match and bands as JSON", "[app][cli
     io::write_audio(dir / "mix.wav", mix.view(), Hz(fs), io::AudioWriteFormat::wav_float32);
     io::write_audio(dir / "master.flac", master.view(), Hz(fs), io::AudioWriteFormat::flac_pcm24);
     const auto r = run_cli("compare " + (dir / "mix.wav").string() + " " + (dir / "master.flac").string() + " --json " +
-                           (dir / "c.json").string());
+                           (dir / "c.json").string() + " --report " + (dir / "c.html").string());
     INFO(r.out);
     REQUIRE(r.exit_code == 0);
     CHECK(r.out.find("6.0 LU louder") != std::string::npos);
+    // The page: the section, the offset and level figures, a plot.
+    std::ifstream page(dir / "c.html");
+    const std::string html((std::istreambuf_iterator<char>(page)), std::istreambuf_iterator<char>());
+    CHECK(html.find("What the master changed") != std::string::npos);
+    CHECK(html.find("0.5000 s (24000 samples") != std::string::npos);
+    CHECK(html.find("+6.0 dB") != std::string::npos);
+    CHECK(html.find("inverted") != std::string::npos);
+    CHECK(html.find("<svg") != std::string::npos);
     std::ifstream in(dir / "c.json");
     const auto j = nlohmann::json::parse(in);
     CHECK(j["offset_samples"] == 24000);

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <random>
 
 #include "roomcal/compare/translate.hpp"
@@ -43,7 +44,7 @@ TEST_CASE("translate prints each room's score and writes the bands as JSON", "[a
     io::write_audio(dir / "mix.wav", mix.view(), Hz(fs), io::AudioWriteFormat::wav_float32);
 
     const auto r = run_cli("translate " + (dir / "mix.wav").string() + " --rooms " + a + "," + b + " --json " +
-                           (dir / "t.json").string());
+                           (dir / "t.json").string() + " --report " + (dir / "t.html").string());
     INFO(r.out);
     REQUIRE(r.exit_code == 0);
     CHECK(r.out.find(rooms[0].name) != std::string::npos);
@@ -74,6 +75,13 @@ TEST_CASE("translate prints each room's score and writes the bands as JSON", "[a
     CHECK(j["rooms"][1]["score_corrected_db"].is_null());
     CHECK(j["rooms"][0]["bands"][10].contains("deviation_corrected_db"));
     CHECK(j["differences"].size() == 1);
+
+    std::ifstream page(dir / "t.html");
+    const std::string html((std::istreambuf_iterator<char>(page)), std::istreambuf_iterator<char>());
+    CHECK(html.find("How the mix translates across rooms") != std::string::npos);
+    CHECK(html.find(rooms[1].name) != std::string::npos);
+    CHECK(html.find("no correction") != std::string::npos);
+    CHECK(html.find("<svg") != std::string::npos);
 }
 
 TEST_CASE("translate refuses what it cannot use, and writes nothing", "[app][cli][translate]") {
