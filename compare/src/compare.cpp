@@ -33,14 +33,13 @@ std::string fixed(double v, const char* f) {
 std::string fixed1(double v) { return fixed(v, "%.1f"); }
 std::string fixed2(double v) { return fixed(v, "%.2f"); }
 
-std::vector<float> mono(AudioView<const float> x) {
-    std::vector<float> m(x.num_frames(), 0.0f);
-    const float g = 1.0f / static_cast<float>(x.num_channels());
-    for (std::size_t c = 0; c < x.num_channels(); ++c) {
-        const auto ch = x.channel(c);
-        for (std::size_t i = 0; i < m.size(); ++i) m[i] += g * ch[i];
-    }
-    return m;
+float max_abs(const float* x, std::size_t n) {
+    float lane[8] = {};
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (std::size_t k = 0; k < 8; ++k) lane[k] = std::max(lane[k], std::abs(x[i + k]));
+    for (; i < n; ++i) lane[0] = std::max(lane[0], std::abs(x[i]));
+    return *std::max_element(lane, lane + 8);
 }
 
 struct EburDeleter {
@@ -54,36 +53,57 @@ Dynamics measure_dynamics(AudioView<const float> x, double fs) {
         static_cast<unsigned>(ch), static_cast<unsigned long>(fs), EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_S));
     if (!st) throw Error("the loudness meter could not start (libebur128 refused " + fmt(fs) + " Hz)");
     if (ch == 1) ebur128_set_channel(st.get(), 0, EBUR128_DUAL_MONO);  // played on both speakers
-    const std::size_t chunk = static_cast<std::size_t>(fs / 10.0);
+    // Fed in 100 ms chunks; each chunk's K-weighted power (ebur128_loudness_window over
+    // the last 100 ms) goes into a 30-chunk window, so the loudest 3 s (the
+    // short-term maximum) costs one pass, not a 3 s re-summation every 100 ms.
+    const std::size_t chunk = std::max<std::size_t>(1, static_cast<std::size_t>(fs / 10.0));
+    constexpr std::size_t chunks_per_3s = 30;
     std::vector<float> inter(chunk * ch);
+    std::vector<double> chunk_power(chunks_per_3s, 0.0);
+    std::size_t chunks_seen = 0;
     Dynamics d;
     d.max_short_term_lufs = -HUGE_VAL;
-    double sum_sq = 0.0, peak = 0.0, mid = 0.0, side = 0.0;
+    double sum_sq = 0.0, mid = 0.0, side = 0.0;
+    float peak = 0.0f;
     for (std::size_t pos = 0; pos < x.num_frames(); pos += chunk) {
         const std::size_t n = std::min(chunk, x.num_frames() - pos);
         for (std::size_t c = 0; c < ch; ++c) {
-            const auto s = x.channel(c);
-            for (std::size_t i = 0; i < n; ++i) {
-                const float v = s[pos + i];
-                inter[i * ch + c] = v;
-                sum_sq += static_cast<double>(v) * v;
-                peak = std::max(peak, static_cast<double>(std::abs(v)));
-            }
+            const float* s = x.channel(c).data() + pos;
+            float* o = inter.data() + c;
+            for (std::size_t i = 0; i < n; ++i) o[i * ch] = s[i];
+            sum_sq += detail::sum_squares(s, n);
+            peak = std::max(peak, max_abs(s, n));
         }
         if (ch >= 2) {
-            const auto l = x.channel(0), r = x.channel(1);
-            for (std::size_t i = 0; i < n; ++i) {
-                const double m = 0.5 * (l[pos + i] + r[pos + i]), sd = 0.5 * (l[pos + i] - r[pos + i]);
-                mid += m * m;
-                side += sd * sd;
+            const float* l = x.channel(0).data() + pos;
+            const float* r = x.channel(1).data() + pos;
+            float m2[8] = {}, s2[8] = {};
+            std::size_t i = 0;
+            for (; i + 8 <= n; i += 8)
+                for (std::size_t k = 0; k < 8; ++k) {
+                    const float m = l[i + k] + r[i + k], sd = l[i + k] - r[i + k];
+                    m2[k] += m * m;
+                    s2[k] += sd * sd;
+                }
+            for (; i < n; ++i) {
+                const float m = l[i] + r[i], sd = l[i] - r[i];
+                m2[0] += m * m;
+                s2[0] += sd * sd;
             }
+            for (std::size_t k = 0; k < 8; ++k) mid += 0.25 * m2[k], side += 0.25 * s2[k];
         }
         ebur128_add_frames_float(st.get(), inter.data(), n);
-        if (pos >= static_cast<std::size_t>(3.0 * fs)) {
-            double s = 0.0;
-            if (ebur128_loudness_shortterm(st.get(), &s) == EBUR128_SUCCESS && std::isfinite(s))
-                d.max_short_term_lufs = std::max(d.max_short_term_lufs, s);
-        }
+        if (n < chunk) break;  // a partial last chunk is not a whole 100 ms
+        double l = 0.0;
+        const double p = ebur128_loudness_window(st.get(), 100, &l) == EBUR128_SUCCESS && std::isfinite(l)
+                             ? std::pow(10.0, (l + 0.691) / 10.0)
+                             : 0.0;
+        chunk_power[chunks_seen % chunks_per_3s] = p;
+        double running = 0.0;
+        for (double v : chunk_power) running += v;
+        if (++chunks_seen >= chunks_per_3s && running > 0.0)
+            d.max_short_term_lufs =
+                std::max(d.max_short_term_lufs, -0.691 + 10.0 * std::log10(running / chunks_per_3s));
     }
     ebur128_loudness_global(st.get(), &d.loudness_lufs);
     if (ebur128_loudness_range(st.get(), &d.lra_lu) != EBUR128_SUCCESS) d.lra_lu = 0.0;
@@ -93,7 +113,7 @@ Dynamics measure_dynamics(AudioView<const float> x, double fs) {
     for (std::size_t c = 0; c < ch; ++c) tp = std::max(tp, dsp::true_peak(x.channel(c), Hz(fs)));
     if (!std::isfinite(d.max_short_term_lufs)) d.max_short_term_lufs = d.loudness_lufs;
     d.true_peak_dbtp = 20.0 * std::log10(std::max(tp, 1e-10));
-    d.sample_peak_dbfs = 20.0 * std::log10(std::max(peak, 1e-10));
+    d.sample_peak_dbfs = 20.0 * std::log10(std::max(static_cast<double>(peak), 1e-10));
     d.rms_dbfs = db_power(sum_sq / static_cast<double>(std::max<std::size_t>(1, x.num_frames() * ch)));
     d.crest_db = d.sample_peak_dbfs - d.rms_dbfs;
     d.plr_db = d.true_peak_dbtp - d.loudness_lufs;
@@ -210,7 +230,7 @@ Comparison compare_pair(AudioView<const float> mix_in, Hz mix_rate, AudioView<co
                              std::to_string(master.num_channels()) +
                              "; loudness counts a mono file as played on both speakers, spectra are per channel");
 
-    c.alignment = align(mono(mix), mono(master), Hz(fs), o.align);
+    c.alignment = align(mix, master, Hz(fs), o.align);
     if (c.alignment.confidence < o.align.min_confidence)
         throw Error("the two files do not look like versions of the same music (alignment confidence " +
                     fixed2(c.alignment.confidence) +

@@ -23,14 +23,19 @@ std::size_t spectrum_frame(double fs, std::size_t frames) {
 }
 
 std::vector<std::size_t> gated_frames(AudioView<const float> x, std::size_t n) {
+    // Frames overlap by half: each half-frame's energy once, frames as pairs of halves.
+    const std::size_t hop = n / 2;
+    std::vector<double> half;
+    for (std::size_t f = 0; f + hop <= x.num_frames(); f += hop) {
+        double e = 0.0;
+        for (std::size_t ch = 0; ch < x.num_channels(); ++ch) e += sum_squares(x.channel(ch).data() + f, hop);
+        half.push_back(e);
+    }
     std::vector<std::size_t> starts;
     std::vector<double> levels;
-    for (std::size_t f = 0; f + n <= x.num_frames(); f += n / 2) {
-        double e = 0.0;
-        for (std::size_t ch = 0; ch < x.num_channels(); ++ch)
-            for (float v : x.channel(ch).subspan(f, n)) e += static_cast<double>(v) * v;
-        starts.push_back(f);
-        levels.push_back(db_power(e / static_cast<double>(n * x.num_channels())));
+    for (std::size_t h = 0; h + 1 < half.size() && h * hop + n <= x.num_frames(); ++h) {
+        starts.push_back(h * hop);
+        levels.push_back(db_power((half[h] + half[h + 1]) / static_cast<double>(n * x.num_channels())));
     }
     double mean_power = 0.0;
     std::size_t passed = 0;

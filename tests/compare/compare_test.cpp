@@ -96,6 +96,25 @@ double loudness(AudioView<const float> x, double fs) {
     return l;
 }
 
+// The loudest short-term loudness (3 s windows every 100 ms), straight from libebur128.
+double max_short_term(AudioView<const float> x, double fs) {
+    ebur128_state* st =
+        ebur128_init(static_cast<unsigned>(x.num_channels()), static_cast<unsigned long>(fs), EBUR128_MODE_S);
+    const auto hop = static_cast<std::size_t>(fs / 10.0);
+    std::vector<float> inter(hop * x.num_channels());
+    double best = -HUGE_VAL;
+    for (std::size_t pos = 0; pos + hop <= x.num_frames(); pos += hop) {
+        for (std::size_t i = 0; i < hop; ++i)
+            for (std::size_t c = 0; c < x.num_channels(); ++c) inter[i * x.num_channels() + c] = x(c, pos + i);
+        ebur128_add_frames_float(st, inter.data(), hop);
+        double l = 0.0;
+        if (pos + hop >= static_cast<std::size_t>(3.0 * fs) && ebur128_loudness_shortterm(st, &l) == EBUR128_SUCCESS)
+            best = std::max(best, l);
+    }
+    ebur128_destroy(&st);
+    return best;
+}
+
 // The EQ's power gain over a third-octave band (the mix is nearly white within a band).
 double eq_band_db(const ChannelFilter& eq, double fc, double fs) {
     double p = 0.0;
@@ -153,6 +172,18 @@ TEST_CASE("compare finds the offset, polarity, gain and EQ of synthetic masters"
         CHECK(worst <= 0.5);
         CHECK(c.summary.find("louder") != std::string::npos);
     }
+}
+
+TEST_CASE("compare's loudest 3 s is libebur128's short-term maximum", "[compare]") {
+    const double fs = 48000.0;
+    const auto mix = music(20.0, fs, 21);
+    const auto master = make_master(mix, fs, 4.0, 0, false);
+    const Comparison c = compare_pair(mix.view(), Hz(fs), master.view(), Hz(fs));
+    REQUIRE(c.alignment.offset_samples == 0);
+    const double want_mix = max_short_term(mix.view(), fs), want_master = max_short_term(master.view(), fs);
+    CHECK(std::abs(c.mix.max_short_term_lufs - want_mix) <= 0.01);
+    CHECK(std::abs(c.master.max_short_term_lufs - want_master) <= 0.01);
+    CHECK(std::abs(c.loudest_match_db - (want_master - want_mix)) <= 0.01);
 }
 
 TEST_CASE("compare refuses unrelated music and says why", "[compare]") {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "roomcal/core/audio_buffer.hpp"
 #include "roomcal/core/units.hpp"
 
 namespace roomcal::compare {
@@ -39,5 +40,8 @@ struct Alignment {
 // Aligns `b` to `a` (mono, same rate). Throws roomcal::Error when either is silent or
 // shorter than 0.25 s. A low confidence is returned, not thrown: the caller refuses.
 Alignment align(std::span<const float> a, std::span<const float> b, Hz rate, const AlignOptions& options = {});
+// The same on the mono downmixes (mean of the channels) of two multichannel signals,
+// made on the fly: no full-length downmix is stored.
+Alignment align(AudioView<const float> a, AudioView<const float> b, Hz rate, const AlignOptions& options = {});
 
 }  // namespace roomcal::compare
