@@ -9,10 +9,10 @@
 
 #include "commands.hpp"
 #include "compare_output.hpp"
-#include "demo_music.hpp"
 #include "fit_summary.hpp"
 #include "measure_report.hpp"
 #include "roomcal/compare/compare.hpp"
+#include "roomcal/compare/demo_music.hpp"
 #include "roomcal/compare/translate.hpp"
 #include "roomcal/core/atomic_file.hpp"
 #include "roomcal/core/error.hpp"
@@ -122,7 +122,7 @@ Runner add_demo(CLI::App& app) {
         // Compare a mix with its master, and how the mix lands in each room just measured.
         std::cout << "\n== compare: a synthetic mix and its master ("
                   << "20 s, 48 kHz)\n";
-        const auto pair = demo_music(48_kHz, 20.0);
+        const auto pair = compare::demo_music(48_kHz, 20.0);
         io::write_audio(dir / "mix.wav", pair.mix.view(), 48_kHz, io::AudioWriteFormat::wav_float32);
         io::write_audio(dir / "master.wav", pair.master.view(), 48_kHz, io::AudioWriteFormat::wav_float32);
         std::cout << "the master: " << pair.changes << ", starting " << fmt(pair.master_delay_s) << " s later\n";

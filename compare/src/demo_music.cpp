@@ -1,5 +1,5 @@
 // Synthetic music for the demo, and its master through roomcal's own EQ and limiter.
-#include "demo_music.hpp"
+#include "roomcal/compare/demo_music.hpp"
 
 #include <cmath>
 #include <numbers>
@@ -9,7 +9,7 @@
 #include "roomcal/dsp/biquad_design.hpp"
 #include "roomcal/dsp/true_peak_limiter.hpp"
 
-namespace roomcal::app {
+namespace roomcal::compare {
 namespace {
 
 constexpr double two_pi = 2.0 * std::numbers::pi;
@@ -100,4 +100,4 @@ DemoPair demo_music(Hz rate, double seconds) {
     return p;
 }
 
-}  // namespace roomcal::app
+}  // namespace roomcal::compare

@@ -7,7 +7,7 @@
 #include "roomcal/core/audio_buffer.hpp"
 #include "roomcal/core/units.hpp"
 
-namespace roomcal::app {
+namespace roomcal::compare {
 
 struct DemoPair {
     AudioBuffer<float> mix, master;
@@ -18,4 +18,4 @@ struct DemoPair {
 
 DemoPair demo_music(Hz rate, double seconds);
 
-}  // namespace roomcal::app
+}  // namespace roomcal::compare
