@@ -23,3 +23,13 @@ add_library(roomcal::ebur128 INTERFACE IMPORTED)
 target_link_libraries(roomcal::ebur128 INTERFACE PkgConfig::EBUR128)
 add_library(roomcal::samplerate INTERFACE IMPORTED)
 target_link_libraries(roomcal::samplerate INTERFACE PkgConfig::SAMPLERATE)
+
+# The monitor (ui/): Dear ImGui 1.86 as Debian builds it (libimgui.a holds the GLFW and
+# OpenGL3 backends; stb for the PNG screenshot), GLFW and OpenGL.
+pkg_check_modules(IMGUI REQUIRED IMPORTED_TARGET imgui)
+pkg_check_modules(GLFW REQUIRED IMPORTED_TARGET glfw3)
+find_package(OpenGL REQUIRED)
+add_library(roomcal::imgui INTERFACE IMPORTED)
+target_link_libraries(roomcal::imgui INTERFACE PkgConfig::IMGUI)
+add_library(roomcal::glfw INTERFACE IMPORTED)
+target_link_libraries(roomcal::glfw INTERFACE PkgConfig::GLFW OpenGL::GL ${CMAKE_DL_LIBS})
