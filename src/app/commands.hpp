@@ -28,7 +28,6 @@ Runner add_render(CLI::App& app);
 Runner add_compare(CLI::App& app);
 Runner add_live(CLI::App& app);
 Runner add_translate(CLI::App& app);
-// Subcommands declared with their options but not built yet: each exits 2 saying so.
-void add_pending(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& out);
+Runner add_monitor(CLI::App& app);
 
 }  // namespace roomcal::app

@@ -41,7 +41,7 @@ int run(int argc, char** argv) {
     add(add_compare);
     add(add_live);
     add(add_translate);
-    add_pending(app, commands);
+    add(add_monitor);
 
     auto* help = app.add_subcommand("help", "Show help for roomcal or one of its commands");
     std::string help_topic;
