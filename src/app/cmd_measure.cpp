@@ -8,9 +8,9 @@
 #include <sstream>
 
 #include "commands.hpp"
-#include "device_recorder.hpp"
 #include "measure_report.hpp"
 #include "prompt.hpp"
+#include "roomcal/app/device_recorder.hpp"
 #include "roomcal/core/error.hpp"
 #include "roomcal/core/format.hpp"
 #include "roomcal/io/response_text.hpp"

@@ -1,5 +1,5 @@
 // measure::Recorder over engine::play_and_record.
-#include "device_recorder.hpp"
+#include "roomcal/app/device_recorder.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,5 +1,6 @@
-// The PortAudio device behind measure::Recorder: loudspeaker channels by name mapped to
-// device outputs, the mic and an optional loopback wire on device inputs.
+// The PortAudio device behind measure::Recorder, for the CLI and the monitor alike:
+// loudspeaker channels by name mapped to device outputs, the mic and an optional
+// loopback wire on device inputs.
 #pragma once
 
 #include <map>
