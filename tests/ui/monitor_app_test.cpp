@@ -10,6 +10,8 @@
 
 #include "roomcal/io/room_profile.hpp"
 #include "roomcal/ui/app.hpp"
+#include "support/jack_room.hpp"
+#include "support/jack_server.hpp"
 #include "support/test_support.hpp"
 
 using namespace roomcal;
@@ -187,4 +189,40 @@ TEST_CASE("closing the monitor mid-measurement or mid-fit leaves the room profil
     // Nothing half-written is left beside it.
     for (const auto& e : std::filesystem::directory_iterator(dir.path() / "rooms"))
         CHECK(e.path().filename().string().find(".new-") == std::string::npos);
+}
+
+TEST_CASE("the monitor's wizard measures through real PortAudio on JACK", "[ui][monitor][jack][slow]") {
+    // A JACK client is the room: direct sound at tap 40, a reflection at 95; output 2 is
+    // wired back to input 2 as the loopback.
+    test::JackServer jack(48000, 1024, 2);
+    INFO(jack.error());
+    REQUIRE(jack.ok());
+    std::vector<float> taps(512, 0.0f);
+    taps[40] = 0.7f;
+    taps[95] = -0.25f;
+    test::JackRoom room(taps);
+    INFO(room.error());
+    REQUIRE(room.ok());
+
+    test::TempDir dir;
+    AppOptions o;
+    o.device = "system";
+    o.config_dir = dir.path();
+    o.positions = 1;
+    o.audio = false;
+    Headless ui;
+    App app(o);
+    app.set_measure_inputs(1, std::make_pair(2, 2));
+    ui.click(app, "tab:measure");
+    ui.click(app, "channel R");  // one loudspeaker: L on output 1
+    ui.click(app, "Start measuring");
+    REQUIRE(ui.frames_until(
+        app, [&] { return app.measure_step() != MeasureStep::running; }, 120.0));
+    INFO(app.last_error());
+    REQUIRE(app.measure_step() == MeasureStep::results);
+    const Room saved = io::load_room(dir.path() / "rooms" / "my-room");
+    REQUIRE(saved.channels.size() == 1);
+    const auto& m = saved.find_channel("L")->measurements.at(0);
+    CHECK(m.timing == "loopback");
+    CHECK(m.delay_samples == Approx(40.0).margin(0.5));
 }

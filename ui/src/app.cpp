@@ -10,6 +10,7 @@
 #include "audio_driver.hpp"
 #include "job.hpp"
 #include "room_work.hpp"
+#include "roomcal/app/device_recorder.hpp"
 #include "roomcal/compare/demo_music.hpp"
 #include "roomcal/core/atomic_file.hpp"
 #include "roomcal/core/error.hpp"
@@ -169,6 +170,7 @@ void App::add_room(Room room, const fs::path& dir, bool select) {
     const std::string prefix = entry.room.name + "/";
     std::erase_if(smoothed_cache_, [&](const auto& kv) { return kv.first.starts_with(prefix); });
     std::erase_if(waterfall_cache_, [&](const auto& kv) { return kv.first.starts_with(prefix); });
+    std::erase_if(decay_cache_, [&](const auto& kv) { return kv.first.starts_with(prefix); });
     std::size_t index = rooms_.size();
     for (std::size_t i = 0; i < rooms_.size(); ++i)
         if (rooms_[i].room.name == entry.room.name) index = i;
@@ -329,25 +331,57 @@ std::size_t App::audio_callbacks() const { return audio_ ? audio_->status().call
 
 // --- jobs ------------------------------------------------------------------------------
 
-void App::start_level_check() {
-    if (options_.simulate.empty()) {
-        error_ = "measuring needs a microphone input: run `roomcal measure` in a terminal, or --simulate a room here";
-        return;
+void App::set_measure_inputs(int mic_input, std::optional<std::pair<int, int>> loopback_out_in) {
+    mic_input_ = mic_input;
+    use_loopback_ = loopback_out_in.has_value();
+    if (loopback_out_in) loopback_out_ = loopback_out_in->first, loopback_in_ = loopback_out_in->second;
+}
+
+std::function<std::unique_ptr<measure::Recorder>()> App::recorder_factory() {
+    if (!options_.simulate.empty()) {
+        const std::string name = options_.simulate;
+        return [name]() -> std::unique_ptr<measure::Recorder> {
+            return std::make_unique<measure::VirtualRecorder>(measure::find_builtin_room(name), Hz(48000.0), true);
+        };
     }
+    app::DeviceRecorderConfig c;
+    c.output_device = c.input_device = device_;
+    for (std::size_t i = 0; i < measure_channels_.size(); ++i) c.outputs[measure_channels_[i]] = static_cast<int>(i);
+    c.mic_input = mic_input_ - 1;
+    if (use_loopback_) c.loopback_output = loopback_out_ - 1, c.loopback_input = loopback_in_ - 1;
+    c.sample_rate = rate_;
+    c.frames_per_buffer = std::max(buffer_, 1024u);  // a sweep needs no low latency, only no dropouts
+    // The live stream holds the device; it comes back when the measuring ends.
+    if (audio_) {
+        audio_.reset();
+        audio_paused_for_measuring_ = true;
+    }
+    return [c]() { return app::make_device_recorder(c); };
+}
+
+void App::start_level_check() {
     std::vector<std::string> chosen;
     for (std::size_t i = 0; i < measure_channels_.size(); ++i)
         if (measure_use_[i]) chosen.push_back(measure_channels_[i]);
-    const std::string name = options_.simulate;
+    auto peak = input_peak_;
+    auto make = recorder_factory();
     level_job_ = std::make_unique<Job<std::vector<std::pair<std::string, measure::LevelCheck>>>>();
-    level_job_->start([name, chosen](Progress& progress) {
-        measure::VirtualRecorder recorder(measure::find_builtin_room(name), Hz(48000.0), true);
+    level_job_->start([make, chosen, peak](Progress& progress) {
+        const auto recorder = make();
         measure::SessionOptions so;
-        so.loopback = true;
-        measure::MeasurementSession session(recorder, so);
+        so.sweep.sample_rate = recorder->sample_rate();
+        so.loopback = recorder->has_loopback();
+        measure::MeasurementSession session(*recorder, so);
         std::vector<std::pair<std::string, measure::LevelCheck>> out;
         for (std::size_t i = 0; i < chosen.size(); ++i) {
-            progress.report(static_cast<double>(i) / chosen.size(), "level check, channel " + chosen[i]);
-            out.emplace_back(chosen[i], session.check_level(chosen[i]));
+            progress.report(static_cast<double>(i) / static_cast<double>(chosen.size()),
+                            "level check, channel " + chosen[i]);
+            const auto report = [&](const std::string&, const measure::RecorderProgress& rp) {
+                peak->store(rp.input_peak_dbfs, std::memory_order_relaxed);
+                progress.report((static_cast<double>(i) + rp.fraction) / static_cast<double>(chosen.size()),
+                                "level check, channel " + chosen[i]);
+            };
+            out.emplace_back(chosen[i], session.check_level(chosen[i], report));
         }
         return out;
     });
@@ -355,10 +389,6 @@ void App::start_level_check() {
 }
 
 void App::start_measurement() {
-    if (options_.simulate.empty()) {
-        error_ = "measuring needs a microphone input: run `roomcal measure` in a terminal, or --simulate a room here";
-        return;
-    }
     MeasureRequest req;
     req.room_name = measure_room_name_;
     req.positions = measure_positions_;
@@ -368,12 +398,13 @@ void App::start_measurement() {
         error_ = "choose at least one channel to measure";
         return;
     }
-    const std::string name = options_.simulate;
     const fs::path dir = rooms_dir().empty() ? fs::path() : rooms_dir() / req.room_name;
+    auto peak = input_peak_;
+    auto make = recorder_factory();
     measure_job_ = std::make_unique<Job<MeasureOutcome>>();
-    measure_job_->start([name, req, dir](Progress& progress) {
-        measure::VirtualRecorder recorder(measure::find_builtin_room(name), Hz(48000.0), true);
-        auto measured = measure_room(recorder, req, progress);
+    measure_job_->start([make, req, dir, peak](Progress& progress) {
+        const auto recorder = make();
+        auto measured = measure_room(*recorder, req, progress, peak.get());
         progress.check();
         if (!dir.empty()) save_room_atomically(measured.room, dir);
         return MeasureOutcome{std::move(measured.room), dir, std::move(measured.takes)};
@@ -519,6 +550,11 @@ void App::prepare_simulation() {
 }
 
 void App::poll_jobs() {
+    const bool measuring = (level_job_ && level_job_->running()) || (measure_job_ && measure_job_->running());
+    if (audio_paused_for_measuring_ && !measuring) {
+        audio_paused_for_measuring_ = false;
+        if (options_.audio) restart_audio();
+    }
     if (level_job_ && level_job_->finished()) {
         if (auto& r = level_job_->result()) {
             level_checks_ = std::move(*r);

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <thread>
 #include <vector>
 
@@ -81,6 +82,18 @@ int run(const Options& o) {
     ao.mix = o.mix;
     ao.master = o.master;
 
+    // The window's size comes back as it was left (the pages' layout is in imgui.ini).
+    int width = o.width, height = o.height;
+    const fs::path window_file = ao.config_dir.empty() ? fs::path() : ao.config_dir / "window.json";
+    if (!window_file.empty() && o.screenshot.empty()) {
+        std::ifstream in(window_file);
+        const auto j = nlohmann::json::parse(in, nullptr, false);
+        if (j.is_object()) {
+            width = std::clamp(j.value("width", width), 640, 8000);
+            height = std::clamp(j.value("height", height), 400, 8000);
+        }
+    }
+
     glfwSetErrorCallback([](int, const char* what) { std::cerr << "roomcal monitor: GLFW: " << what << "\n"; });
     if (!glfwInit())
         throw roomcal::Error("cannot open a window: no display (set DISPLAY, or run under xvfb-run for screenshots)");
@@ -88,7 +101,7 @@ int run(const Options& o) {
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
     glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);
-    GLFWwindow* window = glfwCreateWindow(o.width, o.height, "roomcal monitor", nullptr, nullptr);
+    GLFWwindow* window = glfwCreateWindow(width, height, "roomcal monitor", nullptr, nullptr);
     if (!window) {
         glfwTerminate();
         throw roomcal::Error("cannot create an OpenGL 3.3 window; check the display's OpenGL driver (Mesa)");
@@ -166,6 +179,15 @@ int run(const Options& o) {
             if (shot || (o.seconds > 0.0 && elapsed >= o.seconds)) break;
         }
         app.save_state();
+        if (!window_file.empty() && o.screenshot.empty()) {
+            glfwGetWindowSize(window, &width, &height);
+            try {
+                roomcal::write_text_file_atomically(window_file,
+                                                    nlohmann::json{{"width", width}, {"height", height}}.dump() + "\n");
+            } catch (const std::exception&) {
+                // The size is a convenience; app.save_state() reported an unwritable folder.
+            }
+        }
         if (!app.last_error().empty()) std::cerr << "roomcal monitor: " << app.last_error() << "\n";
         const auto late = app.audio_late_blocks();
         const auto xruns = app.audio_xruns();

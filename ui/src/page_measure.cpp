@@ -4,9 +4,11 @@
 // and spread.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "job.hpp"
 #include "roomcal/measure/averaging.hpp"
+#include "roomcal/measure/decay.hpp"
 #include "roomcal/measure/response.hpp"
 #include "roomcal/measure/smoothing.hpp"
 #include "roomcal/measure/waterfall.hpp"
@@ -48,20 +50,50 @@ void App::draw_measure_page() {
     const bool running = measure_job_ && measure_job_->running();
     ImGui::BeginChild("wizard", ImVec2(330, 0), true);
     ImGui::TextDisabled("1  Channels and positions");
-    ImGui::Text("Device: %s", options_.simulate.empty() ? "(choose on the Audio page)"
-                                                        : ("virtual room " + options_.simulate).c_str());
+    if (options_.simulate.empty()) {
+        ImGui::TextWrapped("Device: %s (Audio page); loudspeakers on outputs %s",
+                           device_.empty() ? "default" : device_.c_str(),
+                           measure_channels_.size() == 2 ? "1 (L) and 2 (R)" : "1, 2, ...");
+        ImGui::SetNextItemWidth(90);
+        ImGui::InputInt("mic input", &mic_input_);
+        mic_input_ = std::clamp(mic_input_, 1, 64);
+        ImGui::Checkbox("loopback wire", &use_loopback_);
+        remember_control("loopback wire");
+        if (use_loopback_) {
+            ImGui::SetNextItemWidth(90);
+            ImGui::InputInt("from output", &loopback_out_);
+            ImGui::SetNextItemWidth(90);
+            ImGui::InputInt("to input", &loopback_in_);
+            loopback_out_ = std::clamp(loopback_out_, 1, 64);
+            loopback_in_ = std::clamp(loopback_in_, 1, 64);
+        }
+    } else {
+        ImGui::Text("Device: virtual room %s", options_.simulate.c_str());
+    }
     for (std::size_t i = 0; i < measure_channels_.size(); ++i) {
         bool on = measure_use_[i] != 0;
         if (ImGui::Checkbox(("channel " + measure_channels_[i]).c_str(), &on)) measure_use_[i] = on;
+        remember_control("channel " + measure_channels_[i]);
         if (i + 1 < measure_channels_.size()) ImGui::SameLine();
     }
     ImGui::SetNextItemWidth(120);
     ImGui::SliderInt("mic positions", &measure_positions_, 1, 9);
+    if (options_.simulate.empty()) {
+        char name[128];
+        std::snprintf(name, sizeof name, "%s", measure_room_name_.c_str());
+        ImGui::SetNextItemWidth(160);
+        if (ImGui::InputText("room name", name, sizeof name)) measure_room_name_ = name;
+    }
     ImGui::Spacing();
     ImGui::TextDisabled("2  Level check");
     if (button("Check level", !running && !(level_job_ && level_job_->running()))) start_level_check();
-    if (level_job_ && level_job_->running()) {
+    const bool listening = (level_job_ && level_job_->running()) || running;
+    if (level_job_ && level_job_->running())
         ImGui::ProgressBar(static_cast<float>(level_job_->fraction()), ImVec2(-1, 0), level_job_->stage().c_str());
+    if (listening) {
+        // The mic's live level: red within 3 dB of clipping, as the level check warns.
+        const double peak = input_peak_->load(std::memory_order_relaxed);
+        level_bar("input", peak, peak, -80.0, 0.0, -3.0, 160.0f);
     }
     for (const auto& [ch, c] : level_checks_) {
         const auto [colour, verdict] = level_verdict(c);
@@ -233,8 +265,34 @@ void App::draw_measure_page() {
         PlotSpec spec;
         spec.y_unit = "ms";
         spec.home = {50.0, 12000.0, 0.0, 1000.0};
-        spec.height = height;
+        spec.height = 0.45f * height;
         plot("##decay", plots_["measure.decay"], spec, {t30, edt});
+        // The decays themselves: Schroeder backward integration per octave band, in time.
+        auto& curves = decay_cache_[entry->room.name + "/" + view.channel];
+        if (curves.empty()) {
+            const double fs = ir.sample_rate.value;
+            const auto step = static_cast<std::size_t>(fs / 1000.0);
+            const double bands[] = {125.0, 250.0, 500.0, 1000.0, 2000.0, 4000.0};
+            for (std::size_t b = 0; b < std::size(bands); ++b) {
+                const auto db = measure::schroeder_curve_db(ir, bands[b]);
+                Curve c;
+                c.label = (bands[b] >= 1000.0 ? std::to_string(static_cast<int>(bands[b] / 1000.0)) + " kHz"
+                                              : std::to_string(static_cast<int>(bands[b])) + " Hz");
+                c.colour = series_colour(b);
+                const auto start = static_cast<std::size_t>(std::max(0.0, ir.reference_sample));
+                for (std::size_t i = start; i < db.size(); i += step) {
+                    c.x.push_back((static_cast<double>(i) - ir.reference_sample) / fs * 1e3);
+                    c.y.push_back(std::max(db[i], -100.0));
+                }
+                curves.push_back(std::move(c));
+            }
+        }
+        PlotSpec time;
+        time.x_scale = AxisScale::linear;
+        time.x_unit = "ms";
+        time.home = {0.0, 1000.0, -70.0, 0.0};
+        time.height = ImGui::GetContentRegionAvail().y - 4.0f;
+        plot("##schroeder", plots_["measure.schroeder"], time, curves);
     } else if (result_view_ == 3) {
         if (!take) {
             ImGui::TextDisabled("Distortion comes with a measurement taken here.");

@@ -17,7 +17,8 @@
 namespace roomcal::ui {
 namespace fs = std::filesystem;
 
-MeasuredRoom measure_room(measure::Recorder& recorder, const MeasureRequest& request, Progress& progress) {
+MeasuredRoom measure_room(measure::Recorder& recorder, const MeasureRequest& request, Progress& progress,
+                          std::atomic<double>* input_peak) {
     if (request.channels.empty()) throw UsageError("choose at least one channel to measure");
     if (request.positions < 1 || request.positions > 9) throw UsageError("measure 1 to 9 mic positions");
     measure::SessionOptions so;
@@ -34,6 +35,7 @@ MeasuredRoom measure_room(measure::Recorder& recorder, const MeasureRequest& req
             const std::string what = "channel " + channel + ", position " + std::to_string(p);
             progress.report(done / total, what + ": sweep");
             auto take = session.measure(channel, p, [&](const std::string& stage, const measure::RecorderProgress& rp) {
+                if (input_peak) input_peak->store(rp.input_peak_dbfs, std::memory_order_relaxed);
                 progress.report((done + 0.9 * rp.fraction) / total, what + ": " + stage);
             });
             take.measurement.label = p == 1 ? "listening position" : "position " + std::to_string(p);

@@ -4,6 +4,7 @@
 // a profile is written to a fresh folder and swapped in only when complete.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -29,7 +30,9 @@ struct MeasuredRoom {
 // Measures every channel at every position through `recorder` (loopback timing when the
 // recorder has it). Progress runs 0..1 over all takes; Cancelled ends it between or
 // inside sweeps.
-MeasuredRoom measure_room(measure::Recorder& recorder, const MeasureRequest& request, Progress& progress);
+// `input_peak` (may be null) follows the mic input's level as the sweeps play.
+MeasuredRoom measure_room(measure::Recorder& recorder, const MeasureRequest& request, Progress& progress,
+                          std::atomic<double>* input_peak = nullptr);
 
 // Writes `room` to `dir` whole or not at all: into a sibling folder first, then swapped in.
 void save_room_atomically(const Room& room, const std::filesystem::path& dir);

@@ -7,7 +7,9 @@
 
 #include <imgui.h>
 
+#include <atomic>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -21,6 +23,7 @@
 #include "roomcal/core/room.hpp"
 #include "roomcal/correct/fit.hpp"
 #include "roomcal/engine/meters.hpp"
+#include "roomcal/measure/recorder.hpp"
 #include "roomcal/measure/session.hpp"
 #include "roomcal/measure/waterfall.hpp"
 #include "roomcal/ui/plot.hpp"
@@ -112,6 +115,9 @@ public:
     void set_audition_room(std::optional<std::size_t> index);  // "as heard in room X"
     void set_chain_bypassed(bool bypassed);
     bool chain_bypassed() const { return chain_bypassed_; }
+    // Where the mic (and a loopback wire) are on the audio device (1-based, as the
+    // interface labels them); the Measure page sets them. Not used under --simulate.
+    void set_measure_inputs(int mic_input, std::optional<std::pair<int, int>> loopback_out_in);
     void start_level_check();
     void start_measurement();
     void start_fit();
@@ -159,6 +165,9 @@ private:
     void load_state();
     void prepare_simulation();
     std::filesystem::path rooms_dir() const;
+    // What the wizard measures through: the virtual room, or the device (stopping the
+    // live audio, which holds it, until the work ends).
+    std::function<std::unique_ptr<measure::Recorder>()> recorder_factory();
 
     AppOptions options_;
     Page page_ = Page::monitor;
@@ -191,7 +200,13 @@ private:
     std::vector<char> measure_use_;
     int measure_positions_ = 3;
     std::string measure_room_name_;
+    int mic_input_ = 1;
+    bool use_loopback_ = false;
+    int loopback_out_ = 3, loopback_in_ = 2;
+    bool audio_paused_for_measuring_ = false;
     std::vector<std::pair<std::string, measure::LevelCheck>> level_checks_;
+    // The mic input's live peak while a level check or sweep runs (dBFS; the job writes it).
+    std::shared_ptr<std::atomic<double>> input_peak_ = std::make_shared<std::atomic<double>>(-200.0);
     std::vector<MeasureTake> takes_;
     int result_view_ = 0, smoothing_ = 3, result_channel_ = 0;
     std::unique_ptr<Job<std::vector<std::pair<std::string, measure::LevelCheck>>>> level_job_;
@@ -246,6 +261,7 @@ private:
     };
     std::map<std::string, SmoothedView> smoothed_cache_;
     std::map<std::string, measure::Waterfall> waterfall_cache_;
+    std::map<std::string, std::vector<Curve>> decay_cache_;  // Schroeder curves per octave band
 
     // plots (zoom and pan live here)
     std::map<std::string, PlotState> plots_;
