@@ -41,7 +41,12 @@ JackServer::JackServer(int sample_rate, int period, int channels, bool realtime)
     for (int i = 0; i < 100; ++i) {
         int status = 0;
         if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-            error_ = "jackd exited at start (is the jackd2 package installed?)";
+            // Killed servers can leave their entries in JACK's registry in /dev/shm; once
+            // it is full no server starts until the stale entries go.
+            error_ = log().find("Too many servers already active") != std::string::npos
+                         ? "jackd refused to start: \"Too many servers already active\" (stale JACK servers in "
+                           "/dev/shm; remove /dev/shm/jack* while no jackd runs)"
+                         : "jackd exited at start (is the jackd2 package installed?): " + log();
             pid_ = -1;
             return;
         }
