@@ -17,6 +17,7 @@
 #include "roomcal/core/format.hpp"
 #include "roomcal/core/frequency_response.hpp"
 #include "roomcal/dsp/fft.hpp"
+#include "roomcal/dsp/level_sums.hpp"
 #include "roomcal/dsp/true_peak.hpp"
 #include "spectrum.hpp"
 
@@ -32,15 +33,6 @@ std::string fixed(double v, const char* f) {
 }
 std::string fixed1(double v) { return fixed(v, "%.1f"); }
 std::string fixed2(double v) { return fixed(v, "%.2f"); }
-
-float max_abs(const float* x, std::size_t n) {
-    float lane[8] = {};
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (std::size_t k = 0; k < 8; ++k) lane[k] = std::max(lane[k], std::abs(x[i + k]));
-    for (; i < n; ++i) lane[0] = std::max(lane[0], std::abs(x[i]));
-    return *std::max_element(lane, lane + 8);
-}
 
 struct EburDeleter {
     void operator()(ebur128_state* s) const noexcept { ebur128_destroy(&s); }
@@ -71,8 +63,8 @@ Dynamics measure_dynamics(AudioView<const float> x, double fs) {
             const float* s = x.channel(c).data() + pos;
             float* o = inter.data() + c;
             for (std::size_t i = 0; i < n; ++i) o[i * ch] = s[i];
-            sum_sq += detail::sum_squares(s, n);
-            peak = std::max(peak, max_abs(s, n));
+            sum_sq += dsp::sum_squares(s, n);
+            peak = std::max(peak, dsp::max_abs(s, n));
         }
         if (ch >= 2) {
             const float* l = x.channel(0).data() + pos;

@@ -9,6 +9,7 @@
 
 #include "roomcal/compare/compare.hpp"
 #include "roomcal/dsp/fft.hpp"
+#include "roomcal/dsp/level_sums.hpp"
 
 namespace roomcal::compare::detail {
 
@@ -28,7 +29,7 @@ std::vector<std::size_t> gated_frames(AudioView<const float> x, std::size_t n) {
     std::vector<double> half;
     for (std::size_t f = 0; f + hop <= x.num_frames(); f += hop) {
         double e = 0.0;
-        for (std::size_t ch = 0; ch < x.num_channels(); ++ch) e += sum_squares(x.channel(ch).data() + f, hop);
+        for (std::size_t ch = 0; ch < x.num_channels(); ++ch) e += dsp::sum_squares(x.channel(ch).data() + f, hop);
         half.push_back(e);
     }
     std::vector<std::size_t> starts;

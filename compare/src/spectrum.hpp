@@ -22,17 +22,4 @@ std::vector<std::vector<double>> channel_spectra(AudioView<const float> x, const
 
 double db_power(double p);
 
-// Σ x² over a few thousand samples, in eight float lanes the compiler can vectorise
-// (relative error ~1e-6, far below what a level in dB shows).
-inline double sum_squares(const float* x, std::size_t n) {
-    float lane[8] = {};
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (std::size_t k = 0; k < 8; ++k) lane[k] += x[i + k] * x[i + k];
-    double s = 0.0;
-    for (float v : lane) s += v;
-    for (; i < n; ++i) s += static_cast<double>(x[i]) * x[i];
-    return s;
-}
-
 }  // namespace roomcal::compare::detail

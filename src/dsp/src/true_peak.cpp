@@ -6,6 +6,8 @@
 #include <numbers>
 #include <vector>
 
+#include "roomcal/dsp/level_sums.hpp"
+
 namespace roomcal::dsp {
 namespace {
 
@@ -119,9 +121,7 @@ namespace {
 using Interpolator = detail::TruePeakInterpolator;
 
 double max_abs(std::span<const float> x, std::size_t from, std::size_t to) {
-    float m = 0.0f;
-    for (std::size_t i = from; i < to; ++i) m = std::max(m, std::abs(x[i]));
-    return m;
+    return dsp::max_abs(x.data() + from, to - from);
 }
 
 }  // namespace
