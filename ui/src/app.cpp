@@ -449,14 +449,12 @@ void App::start_fit() {
 void App::start_compare(const std::string& mix, const std::string& master) {
     mix_path_ = mix;
     master_path_ = master;
-    auto pair = mix_pair_;
-    compare_job_ = std::make_unique<Job<compare::Comparison>>();
-    load_job_ = std::make_unique<Job<std::shared_ptr<MixPair>>>();
     if (!mix.empty() || !master.empty()) {
         if (mix.empty() || master.empty()) {
             error_ = "choose both files: the mix and its master";
             return;
         }
+        load_job_ = std::make_unique<Job<std::shared_ptr<MixPair>>>();
         load_job_->start([mix, master](Progress& progress) {
             progress.report(0.1, "reading " + mix);
             auto a = io::read_audio(mix);
@@ -475,10 +473,16 @@ void App::start_compare(const std::string& mix, const std::string& master) {
         });
         return;
     }
-    if (!pair) {
+    if (!mix_pair_) {
         error_ = "choose a mix and its master to compare";
         return;
     }
+    compare_loaded_pair();
+}
+
+void App::compare_loaded_pair() {
+    auto pair = mix_pair_;
+    compare_job_ = std::make_unique<Job<compare::Comparison>>();
     compare_job_->start([pair](Progress& progress) {
         progress.report(0.1, "aligning and measuring");
         return compare::compare_pair(pair->mix.view(), Hz(pair->rate), pair->master.view(), Hz(pair->rate));
@@ -598,11 +602,7 @@ void App::poll_jobs() {
         if (auto& r = load_job_->result()) {
             mix_pair_ = std::move(*r);
             comparison_.reset();
-            auto pair = mix_pair_;
-            compare_job_->start([pair](Progress& progress) {
-                progress.report(0.1, "aligning and measuring");
-                return compare::compare_pair(pair->mix.view(), Hz(pair->rate), pair->master.view(), Hz(pair->rate));
-            });
+            compare_loaded_pair();
         } else {
             error_ = "compare: " + load_job_->error();
         }

@@ -171,7 +171,9 @@ void App::draw_monitor_page() {
         spectrum.x.push_back(engine::spectrum_band_centre_hz(b));
         spectrum.y.push_back(std::max(-120.0, readings.spectrum_db[b]));
     }
-    Curve eq = chain_curve(chain_);
+    // The EQ's curve is designed again only when the chain changes, not every frame.
+    if (!chain_curve_ || chain_curve_->first != chain_) chain_curve_.emplace(chain_, chain_curve(chain_));
+    Curve eq = chain_curve_->second;
     for (auto& v : eq.y) v -= 30.0;  // the EQ around −30 on the same axis: its shape, not its level
     eq.label = "chain EQ (0 dB at −30)";
     PlotSpec spec;

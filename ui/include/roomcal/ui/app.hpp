@@ -159,6 +159,7 @@ private:
     void add_room(Room room, const std::filesystem::path& dir, bool select);
     void apply_correction();
     void apply_chain();
+    void compare_loaded_pair();  // mix_pair_, on compare_job_
     void apply_edited_filters();
     void export_correction(const std::string& format);
     void restart_audio();
@@ -185,7 +186,7 @@ private:
     bool chain_bypassed_ = false;
     std::optional<std::size_t> selected_room_, audition_room_;
     MasteringChain chain_;
-    int eq_selected_ = 0;
+    std::optional<std::pair<MasteringChain, Curve>> chain_curve_;  // the Monitor page's EQ curve, for this chain
     std::vector<std::string> device_names_;
     std::string host_api_text_;
     bool tone_on_ = false;
