@@ -10,6 +10,7 @@
 
 #include "roomcal/io/room_profile.hpp"
 #include "roomcal/ui/app.hpp"
+#include "support/imgui_headless.hpp"
 #include "support/jack_room.hpp"
 #include "support/jack_server.hpp"
 #include "support/test_support.hpp"
@@ -19,25 +20,12 @@ using namespace roomcal::ui;
 
 namespace {
 
-// An ImGui context with a built font atlas and no renderer: frames build draw lists that
-// nothing draws, which is all the App needs.
+// Frames of the App with the input a person would give.
 class Headless {
 public:
     Headless() {
-        ctx_ = ImGui::CreateContext();
-        ImGuiIO& io = ImGui::GetIO();
-        io.DisplaySize = ImVec2(1400.0f, 860.0f);
-        io.DeltaTime = 1.0f / 60.0f;
-        io.IniFilename = nullptr;
-        unsigned char* pixels = nullptr;
-        int w = 0, h = 0;
-        io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
-        io.Fonts->SetTexID(reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(1)));
-        io.KeyMap[ImGuiKey_Space] = ' ';  // as the GLFW backend maps it (GLFW_KEY_SPACE)
+        ImGui::GetIO().KeyMap[ImGuiKey_Space] = ' ';  // as the GLFW backend maps it (GLFW_KEY_SPACE)
     }
-    ~Headless() { ImGui::DestroyContext(ctx_); }
-    Headless(const Headless&) = delete;
-    Headless& operator=(const Headless&) = delete;
 
     void frame(App& app) {
         ImGui::NewFrame();
@@ -78,7 +66,7 @@ public:
     }
 
 private:
-    ImGuiContext* ctx_ = nullptr;
+    test::ImGuiHeadless imgui_{ImVec2(1400.0f, 860.0f)};
 };
 
 AppOptions simulated(const test::TempDir& dir, int positions) {

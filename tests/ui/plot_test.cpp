@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "roomcal/ui/plot.hpp"
+#include "support/imgui_headless.hpp"
 
 using namespace roomcal::ui;
 
@@ -77,8 +78,8 @@ struct Area {
     float y(double fraction) const { return top + static_cast<float>(fraction) * (bottom - top); }
 };
 
-// One ImGui context with a built font atlas and no renderer; each frame shows the plot in
-// a full-screen undecorated window, like a page of the monitor.
+// Each frame shows the plot in a full-screen undecorated window, like a page of the
+// monitor, in a headless ImGui context of its own.
 class HeadlessPlot {
 public:
     PlotSpec spec;
@@ -90,19 +91,6 @@ public:
     float scroll_y = 0.0f;
     ImVec2 item_min, item_max;
     double plot_seconds = 0.0;  // spent inside plot() over all frames
-
-    HeadlessPlot() : context_(ImGui::CreateContext()) {
-        ImGuiIO& io = ImGui::GetIO();
-        io.DisplaySize = ImVec2(1280.0f, 800.0f);
-        io.DeltaTime = 1.0f / 60.0f;
-        io.IniFilename = nullptr;
-        unsigned char* pixels = nullptr;
-        int w = 0, h = 0;
-        io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
-    }
-    ~HeadlessPlot() { ImGui::DestroyContext(context_); }
-    HeadlessPlot(const HeadlessPlot&) = delete;
-    HeadlessPlot& operator=(const HeadlessPlot&) = delete;
 
     void frame(const Mouse& mouse = {}) {
         ImGuiIO& io = ImGui::GetIO();
@@ -169,7 +157,7 @@ public:
     }
 
 private:
-    ImGuiContext* context_;
+    roomcal::test::ImGuiHeadless imgui_{ImVec2(1280.0f, 800.0f)};
 };
 
 double log_span(const PlotRange& r) { return std::log10(r.x_max / r.x_min); }
