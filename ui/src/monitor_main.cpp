@@ -58,9 +58,12 @@ void write_screenshot(const fs::path& path, int w, int h) {
     for (std::size_t i = 3; i < flipped.size(); i += 4) flipped[i] = 255;
     const fs::path tmp = path.string() + ".tmp";
     stbi_write_png_compression_level = 9;
-    if (!stbi_write_png(tmp.c_str(), w, h, 4, flipped.data(), static_cast<int>(row)))
+    if (!stbi_write_png(tmp.c_str(), w, h, 4, flipped.data(), static_cast<int>(row))) {
+        std::error_code ignored;
+        fs::remove(tmp, ignored);  // nothing half-written stays behind
         throw roomcal::Error("cannot write the screenshot " + path.string() +
                              "; check the folder exists and is writable");
+    }
     fs::rename(tmp, path);
 }
 
