@@ -25,16 +25,78 @@ std::size_t next_power_of_two(std::size_t n) {
     return p;
 }
 
-// acc += a·b over n bins. Split into real and imaginary parts so the compiler vectorises it.
-void multiply_add(const cf* a, const cf* b, cf* acc, std::size_t n) noexcept {
-    const float* x = reinterpret_cast<const float*>(a);
-    const float* y = reinterpret_cast<const float*>(b);
-    float* z = reinterpret_cast<float*>(acc);
+// Spectra are kept split (all real parts, then all imaginary parts, each `stride` floats)
+// so the multiply-adds run at full SIMD width with no shuffles; FFTW's interleaved bins
+// are split after each forward transform and joined before each inverse one.
+
+// The floats one half of a split spectrum of `bins` bins takes (a multiple of 16, so the
+// imaginary half starts as aligned as the real one).
+std::size_t split_stride(std::size_t bins) { return (bins + 15) / 16 * 16; }
+
+#define ROOMCAL_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+
+ROOMCAL_SIMD_CLONES void split(const cf* x, float* re, float* im, std::size_t n) noexcept {
+    const float* f = reinterpret_cast<const float*>(x);
     for (std::size_t k = 0; k < n; ++k) {
-        const float xr = x[2 * k], xi = x[2 * k + 1], yr = y[2 * k], yi = y[2 * k + 1];
-        z[2 * k] += xr * yr - xi * yi;
-        z[2 * k + 1] += xr * yi + xi * yr;
+        re[k] = f[2 * k];
+        im[k] = f[2 * k + 1];
     }
+}
+
+// acc += a·b over n bins (split spectra of stride s).
+ROOMCAL_SIMD_CLONES void multiply_add(const float* __restrict a, const float* __restrict b, float* __restrict acc,
+                                      std::size_t n, std::size_t s) noexcept {
+    const float *ar = a, *ai = a + s, *br = b, *bi = b + s;
+    float *cr = acc, *ci = acc + s;
+    for (std::size_t k = 0; k < n; ++k) {
+        cr[k] += ar[k] * br[k] - ai[k] * bi[k];
+        ci[k] += ar[k] * bi[k] + ai[k] * br[k];
+    }
+}
+
+// acc += a1·b1 + a2·b2: two partitions per pass over the accumulator.
+ROOMCAL_SIMD_CLONES void multiply_add2(const float* __restrict a1, const float* __restrict b1,
+                                       const float* __restrict a2, const float* __restrict b2, float* __restrict acc,
+                                       std::size_t n, std::size_t s) noexcept {
+    float *cr = acc, *ci = acc + s;
+    for (std::size_t k = 0; k < n; ++k) {
+        const float r = a1[k] * b1[k] - a1[s + k] * b1[s + k] + a2[k] * b2[k] - a2[s + k] * b2[s + k];
+        const float i = a1[k] * b1[s + k] + a1[s + k] * b1[k] + a2[k] * b2[s + k] + a2[s + k] * b2[k];
+        cr[k] += r;
+        ci[k] += i;
+    }
+}
+
+// out = sum + a·b, interleaved for the inverse FFT.
+ROOMCAL_SIMD_CLONES void multiply_add_join(const float* __restrict a, const float* __restrict b,
+                                           const float* __restrict sum, cf* out, std::size_t n,
+                                           std::size_t s) noexcept {
+    float* f = reinterpret_cast<float*>(out);
+    for (std::size_t k = 0; k < n; ++k) {
+        f[2 * k] = sum[k] + a[k] * b[k] - a[s + k] * b[s + k];
+        f[2 * k + 1] = sum[s + k] + a[k] * b[s + k] + a[s + k] * b[k];
+    }
+}
+
+ROOMCAL_SIMD_CLONES void join(const float* re, const float* im, cf* out, std::size_t n) noexcept {
+    float* f = reinterpret_cast<float*>(out);
+    for (std::size_t k = 0; k < n; ++k) {
+        f[2 * k] = re[k];
+        f[2 * k + 1] = im[k];
+    }
+}
+
+// sum = Σ_j filter[j]·input[(newest − j) mod n] over partitions first..n−1.
+template <typename Spectra>
+void sum_partitions(const Spectra& filter, const Spectra& inputs, std::size_t newest, std::size_t first, float* sum,
+                    std::size_t bins, std::size_t s) noexcept {
+    const std::size_t n = filter.size();
+    std::fill_n(sum, 2 * s, 0.0f);
+    std::size_t j = first;
+    for (; j + 1 < n; j += 2)
+        multiply_add2(filter[j].data(), inputs[(newest + n - j) % n].data(), filter[j + 1].data(),
+                      inputs[(newest + 2 * n - j - 1) % n].data(), sum, bins, s);
+    if (j < n) multiply_add(filter[j].data(), inputs[(newest + n - j) % n].data(), sum, bins, s);
 }
 
 }  // namespace
@@ -132,8 +194,8 @@ void PartitionedConvolver::prepare(std::span<const float> filter, const Convolve
     for (std::size_t i = 0; i < filter.size(); ++i)
         if (!std::isfinite(filter[i]))
             throw UsageError("the FIR filter's tap " + std::to_string(i) + " is not a finite number (NaN or Inf)");
-    if (!power_of_two(o.block) || o.block < 16 || o.block > 8192)
-        throw UsageError("convolution block " + std::to_string(o.block) + " must be a power of two in 16–8192");
+    if (!power_of_two(o.block) || o.block < 16 || o.block > 65536)
+        throw UsageError("convolution block " + std::to_string(o.block) + " must be a power of two in 16–65536");
     if (!power_of_two(o.max_partition) || o.max_partition < o.block)
         throw UsageError("the largest partition must be a power of two no smaller than the block");
 
@@ -156,7 +218,8 @@ void PartitionedConvolver::prepare(std::span<const float> filter, const Convolve
         l.segment = FftBuffer<float>(2 * p);
         if (o.schedule == ConvolverSchedule::worker && !levels_.empty()) l.handed = FftBuffer<float>(2 * p);
         l.time = FftBuffer<float>(2 * p);
-        l.sum = FftBuffer<cf>(bins);
+        l.stride = split_stride(bins);
+        l.sum = FftBuffer<float>(2 * l.stride);
         l.scratch = FftBuffer<cf>(bins);
         // The inverse FFT is unnormalised (×2P): the partitions carry the 1/2P.
         const float scale = 1.0f / static_cast<float>(2 * p);
@@ -164,10 +227,11 @@ void PartitionedConvolver::prepare(std::span<const float> filter, const Convolve
             const std::size_t from = shape.offset + j * p;
             const std::size_t n = std::min(p, filter.size() - std::min(filter.size(), from));
             for (std::size_t i = 0; i < 2 * p; ++i) l.segment[i] = i < n ? filter[from + i] * scale : 0.0f;
-            FftBuffer<cf> spectrum(bins);
-            l.fft->forward(l.segment.data(), spectrum.data());
+            l.fft->forward(l.segment.data(), l.scratch.data());
+            FftBuffer<float> spectrum(2 * l.stride);
+            split(l.scratch.data(), spectrum.data(), spectrum.data() + l.stride, bins);
             l.filter.push_back(std::move(spectrum));
-            l.inputs.emplace_back(bins);
+            l.inputs.emplace_back(2 * l.stride);
         }
         future = std::max(future, shape.offset + 3 * p);
         levels_.push_back(std::move(l));
@@ -191,12 +255,12 @@ void PartitionedConvolver::reset() {
     if (worker_)
         for (std::size_t k = 1; k < levels_.size(); ++k) worker_->drain(k, levels_[k].jobs);
     for (auto& l : levels_) {
-        for (auto& x : l.inputs) std::fill_n(x.data(), x.size(), cf{});
+        for (auto& x : l.inputs) std::fill_n(x.data(), x.size(), 0.0f);
         std::fill_n(l.segment.data(), l.segment.size(), 0.0f);
         l.newest = 0;
         l.filled = 0;
         l.jobs = 0;
-        std::fill_n(l.sum.data(), l.sum.size(), cf{});
+        std::fill_n(l.sum.data(), l.sum.size(), 0.0f);
     }
     if (worker_)
         for (std::size_t k = 0; k < levels_.size(); ++k) {
@@ -219,11 +283,7 @@ void PartitionedConvolver::process(const float* in, float* out, std::size_t fram
         const std::size_t m = std::min(frames, b - head.filled);
         for (auto& l : levels_) std::memcpy(l.segment.data() + l.filled, in, m * sizeof(float));
         head_output(m, out);
-        for (std::size_t i = 0; i < m; ++i) {
-            float& f = future_[(now_ + i) & future_mask_];
-            out[i] += f;
-            f = 0.0f;
-        }
+        if (levels_.size() > 1) add_future(out, m);
         now_ += m;
         for (auto& l : levels_) l.filled += m;
         if (head.filled == b) head_complete();
@@ -246,40 +306,54 @@ void PartitionedConvolver::process(const float* in, float* out, std::size_t fram
 // segment's overlap.
 void PartitionedConvolver::head_output(std::size_t count, float* out) noexcept {
     Level& h = levels_.front();
-    const std::size_t bins = h.sum.size();
-    cf* x = h.inputs[h.newest].data();
-    h.fft->forward(h.segment.data(), x);
-    std::memcpy(h.scratch.data(), h.sum.data(), bins * sizeof(cf));
-    multiply_add(h.filter[0].data(), x, h.scratch.data(), bins);
+    const std::size_t bins = h.scratch.size(), s = h.stride;
+    float* x = h.inputs[h.newest].data();
+    h.fft->forward(h.segment.data(), h.scratch.data());
+    split(h.scratch.data(), x, x + s, bins);
+    multiply_add_join(h.filter[0].data(), x, h.sum.data(), h.scratch.data(), bins, s);
     h.fft->inverse(h.scratch.data(), h.time.data());
     const std::size_t from = h.filled;
     for (std::size_t i = 0; i < count; ++i) out[i] = h.time[from + i] + head_tail_[from + i];
 }
 
+// out += what the later levels have added for the next `count` samples, clearing it (in at
+// most two runs: the ring wraps once).
+void PartitionedConvolver::add_future(float* out, std::size_t count) noexcept {
+    std::size_t at = now_ & future_mask_;
+    while (count > 0) {
+        const std::size_t run = std::min(count, future_.size() - at);
+        float* f = future_.data() + at;
+        for (std::size_t i = 0; i < run; ++i) out[i] += f[i];
+        std::fill_n(f, run, 0.0f);
+        out += run;
+        count -= run;
+        at = 0;
+    }
+}
+
 void PartitionedConvolver::head_complete() noexcept {
     Level& h = levels_.front();
-    const std::size_t b = h.shape.size, bins = h.sum.size(), n = h.shape.partitions;
+    const std::size_t b = h.shape.size, n = h.shape.partitions;
     std::memcpy(head_tail_.data(), h.time.data() + b, b * sizeof(float));
     std::fill_n(h.segment.data(), b, 0.0f);
     h.filled = 0;
     // The newest spectrum (already in the ring) becomes the previous one; sum what the
     // stored segments give the next segment through partitions 1..n-1.
     h.newest = (h.newest + 1) % n;
-    std::fill_n(h.sum.data(), bins, cf{});
-    for (std::size_t j = 1; j < n; ++j)
-        multiply_add(h.filter[j].data(), h.inputs[(h.newest + n - j) % n].data(), h.sum.data(), bins);
+    sum_partitions(h.filter, h.inputs, h.newest, 1, h.sum.data(), h.scratch.size(), h.stride);
 }
 
 // A later level's segment: its spectrum joins the ring, and the sum over the partitions
 // goes through the inverse FFT into `time` (2P samples).
 void PartitionedConvolver::level_transform(Level& l, const float* segment) noexcept {
-    const std::size_t bins = l.sum.size(), n = l.shape.partitions;
-    l.fft->forward(segment, l.inputs[l.newest].data());
-    std::fill_n(l.sum.data(), bins, cf{});
-    for (std::size_t j = 0; j < n; ++j)
-        multiply_add(l.filter[j].data(), l.inputs[(l.newest + n - j) % n].data(), l.sum.data(), bins);
-    l.fft->inverse(l.sum.data(), l.time.data());
-    l.newest = (l.newest + 1) % n;
+    const std::size_t bins = l.scratch.size(), s = l.stride;
+    float* x = l.inputs[l.newest].data();
+    l.fft->forward(segment, l.scratch.data());
+    split(l.scratch.data(), x, x + s, bins);
+    sum_partitions(l.filter, l.inputs, l.newest, 0, l.sum.data(), bins, s);
+    join(l.sum.data(), l.sum.data() + s, l.scratch.data(), bins);
+    l.fft->inverse(l.scratch.data(), l.time.data());
+    l.newest = (l.newest + 1) % l.shape.partitions;
 }
 
 // A transformed segment that was complete at sample time `completed_at` lands in the

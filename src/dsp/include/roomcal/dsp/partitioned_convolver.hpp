@@ -58,7 +58,7 @@ public:
 
     // [main thread] Allocates and transforms the filter. Throws roomcal::UsageError for an
     // empty filter, a non-finite tap (naming its index) or a block that is not a power of
-    // two in 16–8192.
+    // two in 16–65536.
     void prepare(std::span<const float> filter, const ConvolverOptions& o = {});
     // [main thread] Clears the signal history; the filter stays. Not while process() runs.
     void reset();
@@ -82,20 +82,23 @@ private:
     struct Level {
         ConvolverLevel shape;
         const RealFft<float>* fft = nullptr;
-        std::vector<FftBuffer<std::complex<float>>> filter;  // partition spectra
-        std::vector<FftBuffer<std::complex<float>>> inputs;  // the last `partitions` input spectra, a ring
-        std::size_t newest = 0;                              // ring index of the newest input spectrum
-        FftBuffer<std::complex<float>> sum;                  // Σ filter·input (bins)
-        FftBuffer<std::complex<float>> scratch;              // bins, destroyed by the inverse FFT
-        FftBuffer<float> segment;                            // the input segment, zero-padded to 2P
-        FftBuffer<float> handed;                             // worker schedule: the segment it transforms
-        FftBuffer<float> time;                               // inverse FFT output, 2P
-        std::size_t filled = 0;                              // samples in the current segment
-        std::uint32_t jobs = 0;                              // worker schedule: segments handed over
+        // Spectra are split: `stride` real parts, then `stride` imaginary parts.
+        std::size_t stride = 0;
+        std::vector<FftBuffer<float>> filter;    // partition spectra
+        std::vector<FftBuffer<float>> inputs;    // the last `partitions` input spectra, a ring
+        std::size_t newest = 0;                  // ring index of the newest input spectrum
+        FftBuffer<float> sum;                    // Σ filter·input
+        FftBuffer<std::complex<float>> scratch;  // bins as FFTW has them; destroyed by the inverse FFT
+        FftBuffer<float> segment;                // the input segment, zero-padded to 2P
+        FftBuffer<float> handed;                 // worker schedule: the segment it transforms
+        FftBuffer<float> time;                   // inverse FFT output, 2P
+        std::size_t filled = 0;                  // samples in the current segment
+        std::uint32_t jobs = 0;                  // worker schedule: segments handed over
     };
     struct Worker;
 
     void head_output(std::size_t count, float* out) noexcept;
+    void add_future(float* out, std::size_t count) noexcept;
     void head_complete() noexcept;
     static void level_transform(Level& l, const float* segment) noexcept;
     void level_add(const Level& l, std::size_t completed_at) noexcept;
