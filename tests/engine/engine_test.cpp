@@ -190,3 +190,32 @@ TEST_CASE("the engine allocates nothing while it processes, swaps included", "[e
     CHECK(e.crossfades_done() == 2);
     CHECK(allocations == 0);
 }
+
+// The bypass and alignment delays: runs of any length against a sample-by-sample ring,
+// with `out` the same array as `in`, delays from 0 to the ring's limit, and wrapping.
+#include "../../src/engine/src/delay_ring.hpp"
+
+TEST_CASE("the delay ring delays by exactly its delay for any run of frames", "[engine][delay]") {
+    std::mt19937 rng(11);
+    for (const std::size_t max_block : {1u, 7u, 64u, 4096u}) {
+        for (const std::size_t delay : {std::size_t{0}, std::size_t{1}, std::size_t{5}, max_block, 3 * max_block + 2}) {
+            std::vector<float> ring(delay + max_block + 1, 0.0f);
+            std::vector<float> history;  // everything written, to read the truth from
+            std::size_t pos = 0;
+            for (int call = 0; call < 40; ++call) {
+                const std::size_t frames = std::uniform_int_distribution<std::size_t>(1, max_block)(rng);
+                std::vector<float> buf(frames);
+                for (auto& x : buf) x = static_cast<float>(history.size() + (&x - buf.data()) + 1);
+                history.insert(history.end(), buf.begin(), buf.end());
+                engine::delayed(buf.data(), buf.data(), ring, pos, delay, frames);
+                pos = (pos + frames) % ring.size();
+                for (std::size_t i = 0; i < frames; ++i) {
+                    const std::size_t t = history.size() - frames + i;
+                    const float want = t >= delay ? history[t - delay] : 0.0f;
+                    INFO("block " << max_block << ", delay " << delay << ", call " << call << ", sample " << i);
+                    REQUIRE(buf[i] == want);
+                }
+            }
+        }
+    }
+}
