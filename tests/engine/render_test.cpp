@@ -6,6 +6,7 @@
 #include <cmath>
 #include <random>
 
+#include "roomcal/core/error.hpp"
 #include "roomcal/engine/engine.hpp"
 #include "roomcal/engine/render.hpp"
 
@@ -154,4 +155,60 @@ TEST_CASE("render meters every frame it plays, in any block size", "[engine][ren
         CHECK(std::max(m.true_peak_dbtp[0].max_db, m.true_peak_dbtp[1].max_db) ==
               Approx(20.0 * std::log10(true_peak)).margin(1e-6));
     }
+}
+
+TEST_CASE("render passes on the error of its reading or writing thread", "[engine][render]") {
+    const auto set = decaying_fir_set(3000, 0);
+    const Hz rate(48000.0);
+    const std::vector<std::string> names{"L", "R"};
+    for (const std::size_t failing_block : {0u, 1u, 7u}) {
+        for (const bool reading : {true, false}) {
+            std::size_t reads = 0, writes = 0;
+            RenderStreams s;
+            s.total_frames = 256 * 20;
+            s.read = [&](float* const* into, std::size_t frames) {
+                if (reading && reads == failing_block) throw Error("the disk went away while reading");
+                for (std::size_t c = 0; c < 2; ++c) std::fill_n(into[c], frames, 0.1f);
+                return ++reads <= 20 ? frames : std::size_t{0};
+            };
+            s.write = [&](const float* const*, std::size_t) {
+                if (!reading && writes == failing_block) throw Error("the disk went away while writing");
+                ++writes;
+            };
+            INFO((reading ? "reading" : "writing") << " fails at block " << failing_block);
+            CHECK_THROWS_WITH(render(s, rate, names, std::make_unique<Correction>(set, rate, 256, names), 256),
+                              Catch::Contains(reading ? "while reading" : "while writing"));
+        }
+    }
+}
+
+TEST_CASE("render runs odd channel counts and inputs that end on a block boundary", "[engine][render]") {
+    // Three channels: the correction splits them two and one between its threads.
+    FilterSet set = decaying_fir_set(5000, 0);
+    ChannelFilter c3 = set.channels[0];
+    c3.channel = "C";
+    c3.gain_db = -9.0;
+    set.channels.push_back(c3);
+    const Hz rate(48000.0);
+    const std::vector<std::string> names{"L", "R", "C"};
+    AudioBuffer<float> in(3, 512 * 12);  // exactly 12 blocks
+    std::mt19937 rng(2);
+    std::normal_distribution<float> g(0.0f, 0.2f);
+    for (std::size_t c = 0; c < 3; ++c)
+        for (std::size_t i = 0; i < in.num_frames(); ++i) in(c, i) = g(rng);
+    const auto offline = render(in.view(), rate, names, std::make_unique<Correction>(set, rate, 512, names), 512);
+    REQUIRE(offline.audio.num_frames() == in.num_frames());
+    // Against one Correction run serially in one call.
+    Correction serial(set, rate, in.num_frames(), names);
+    AudioBuffer<float> want = in;
+    float* p[3] = {want.channel(0).data(), want.channel(1).data(), want.channel(2).data()};
+    serial.process(p, p, want.num_frames());
+    double worst = 0.0, peak = 0.0;
+    for (std::size_t c = 0; c < 3; ++c)
+        for (std::size_t i = 0; i < in.num_frames(); ++i) {
+            worst = std::max(worst, static_cast<double>(std::abs(want(c, i) - offline.audio(c, i))));
+            peak = std::max(peak, static_cast<double>(std::abs(want(c, i))));
+        }
+    CAPTURE(worst, peak);
+    CHECK(worst <= 1e-6 * peak);
 }

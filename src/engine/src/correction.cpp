@@ -2,8 +2,12 @@
 #include "roomcal/engine/correction.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
+#include <system_error>
+#include <thread>
 
 #include "delay_ring.hpp"
 #include "roomcal/core/error.hpp"
@@ -13,7 +17,7 @@ namespace roomcal::engine {
 
 std::size_t convolution_block(std::size_t max_block) {
     std::size_t b = 16;
-    while (b < max_block && b < 8192) b <<= 1;
+    while (b < max_block && b < 65536) b <<= 1;
     return b;
 }
 
@@ -29,6 +33,7 @@ Correction::Correction(const FilterSet& set, Hz rate, std::size_t max_block, con
     description_ = set.description;
     dsp::ConvolverOptions co;
     co.block = convolution_block(max_block);
+    co.max_partition = std::max(co.max_partition, co.block);
     // The later levels of a long FIR run on a worker thread per channel, so every audio
     // block costs about the same (bench/convolver_vs_zita: paced block times).
     co.schedule = dsp::ConvolverSchedule::worker;
@@ -52,6 +57,49 @@ Correction::Correction(const FilterSet& set, Hz rate, std::size_t max_block, con
     }
 }
 
+// The helper of process_channels_in_parallel(): process() posts a block (bumping `posted`
+// after writing in/out/frames), the helper runs units [first, end) and bumps `done`.
+struct Correction::Helper {
+    std::atomic<std::uint32_t> posted{0}, done{0};
+    std::atomic<bool> stop{false};
+    const float* const* in = nullptr;
+    float* const* out = nullptr;
+    std::size_t frames = 0, first = 0;
+    std::thread thread;
+};
+
+Correction::~Correction() {
+    if (!helper_) return;
+    helper_->stop.store(true, std::memory_order_release);
+    helper_->posted.fetch_add(1, std::memory_order_release);
+    helper_->posted.notify_one();
+    helper_->thread.join();
+}
+
+void Correction::process_channels_in_parallel() {
+    if (helper_ || units_.size() < 2) return;
+    auto h = std::make_unique<Helper>();
+    h->first = (units_.size() + 1) / 2;
+    Helper* hp = h.get();
+    try {
+        h->thread = std::thread([this, hp] {
+            std::uint32_t seen = 0;
+            for (;;) {
+                hp->posted.wait(seen, std::memory_order_acquire);
+                seen = hp->posted.load(std::memory_order_acquire);
+                if (hp->stop.load(std::memory_order_acquire)) return;
+                process_units(hp->first, units_.size(), hp->in, hp->out, hp->frames);
+                hp->done.store(seen, std::memory_order_release);
+                hp->done.notify_one();
+            }
+        });
+    } catch (const std::system_error& e) {
+        throw Error(std::string("could not start a thread for the correction (") + e.what() +
+                    "); free some system resources");
+    }
+    helper_ = std::move(h);
+}
+
 std::size_t Correction::worker_waits() const {
     std::size_t n = 0;
     for (const auto& u : units_) n += u.fir.late();
@@ -69,7 +117,25 @@ void Correction::reset() {
 
 void Correction::process(const float* const* in, float* const* out, std::size_t frames) noexcept {
     frames = std::min(frames, max_block_);
-    for (std::size_t c = 0; c < units_.size(); ++c) {
+    if (!helper_) {
+        process_units(0, units_.size(), in, out, frames);
+        return;
+    }
+    Helper& h = *helper_;
+    h.in = in;
+    h.out = out;
+    h.frames = frames;
+    const std::uint32_t job = h.posted.load(std::memory_order_relaxed) + 1;
+    h.posted.store(job, std::memory_order_release);
+    h.posted.notify_one();
+    process_units(0, h.first, in, out, frames);
+    for (std::uint32_t d = h.done.load(std::memory_order_acquire); d != job; d = h.done.load(std::memory_order_acquire))
+        h.done.wait(d, std::memory_order_acquire);
+}
+
+void Correction::process_units(std::size_t first, std::size_t last, const float* const* in, float* const* out,
+                               std::size_t frames) noexcept {
+    for (std::size_t c = first; c < last; ++c) {
         Unit& u = units_[c];
         float* x = u.scratch.data();
         for (std::size_t i = 0; i < frames; ++i) x[i] = in[c][i] * u.gain;

@@ -1,15 +1,19 @@
 // Offline rendering through the engine as a stream: input read a block at a time, the
 // engine's latency flushed with zeros and dropped from the start of the output; buffers
-// are streams over themselves (in place). When asked, a meter thread drains the engine's
-// meter tap the way the live path's meter thread does, the render waiting on it instead of
-// dropping frames.
+// are streams over themselves (in place). Reading and writing run on threads of their own
+// a few blocks ahead of and behind the engine, and the correction runs its channels in
+// parallel. When asked, a meter thread drains the engine's meter tap the way the live
+// path's meter thread does, the render waiting on it instead of dropping frames.
 #include "roomcal/engine/render.hpp"
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <cstring>
+#include <deque>
 #include <exception>
+#include <mutex>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -111,6 +115,154 @@ private:
     std::thread thread_;
 };
 
+// Blocks of planar audio passed from one thread to another in order: a fixed pool that
+// cycles free → filled → free. Closing it wakes every waiter: acquire() then gives
+// nullptr, next() drains what was filled and then gives nullptr.
+class BlockQueue {
+public:
+    struct Block {
+        std::vector<std::vector<float>> data;
+        std::vector<float*> ptr;
+        std::size_t frames = 0, skip = 0;  // skip: leading frames the writer leaves out
+    };
+
+    BlockQueue(std::size_t slots, std::size_t channels, std::size_t frames) : blocks_(slots) {
+        for (auto& b : blocks_) {
+            b.data.assign(channels, std::vector<float>(frames, 0.0f));
+            for (auto& d : b.data) b.ptr.push_back(d.data());
+            free_.push_back(&b);
+        }
+    }
+    Block* acquire() {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return closed_ || !free_.empty(); });
+        if (closed_) return nullptr;
+        Block* b = free_.front();
+        free_.pop_front();
+        return b;
+    }
+    void submit(Block* b) {
+        {
+            std::lock_guard lock(mutex_);
+            filled_.push_back(b);
+        }
+        changed_.notify_all();
+    }
+    Block* next() {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return closed_ || !filled_.empty(); });
+        if (filled_.empty()) return nullptr;
+        Block* b = filled_.front();
+        filled_.pop_front();
+        return b;
+    }
+    void release(Block* b) {
+        {
+            std::lock_guard lock(mutex_);
+            free_.push_back(b);
+        }
+        changed_.notify_all();
+    }
+    void close() {
+        {
+            std::lock_guard lock(mutex_);
+            closed_ = true;
+        }
+        changed_.notify_all();
+    }
+
+private:
+    std::vector<Block> blocks_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::deque<Block*> free_, filled_;
+    bool closed_ = false;
+};
+
+// The render's file I/O on threads of its own, so reading, processing and writing
+// overlap: a reader fills input blocks ahead of the engine, a writer writes output
+// blocks behind it. The first error of either stops both; finish() rethrows it.
+class RenderIo {
+public:
+    RenderIo(const RenderStreams& streams, std::size_t channels, std::size_t block)
+        : streams_(streams), block_(block), input_(slots, channels, block), output_(slots, channels, block) {
+        try {
+            reader_ = std::thread([this] { guarded([this] { read_all(); }); });
+            writer_ = std::thread([this] { guarded([this] { write_all(); }); });
+        } catch (const std::system_error& e) {
+            stop();
+            throw Error(std::string("could not start the render's file threads (") + e.what() +
+                        "); free some system resources");
+        }
+    }
+    ~RenderIo() { stop(); }
+    RenderIo(const RenderIo&) = delete;
+    RenderIo& operator=(const RenderIo&) = delete;
+
+    // [render thread] The next input block (frames < block: the input's last), or nullptr
+    // after the last one or when reading failed.
+    BlockQueue::Block* next_input() { return input_.next(); }
+    void done_with_input(BlockQueue::Block* b) { input_.release(b); }
+    // [render thread] A block to process into, or nullptr when writing failed.
+    BlockQueue::Block* output_block() { return output_.acquire(); }
+    void write(BlockQueue::Block* b) { output_.submit(b); }
+    // [render thread] Waits until everything is written; rethrows the first error.
+    void finish() {
+        output_.close();  // the writer drains what was submitted
+        stop();
+        if (error_) std::rethrow_exception(error_);
+    }
+
+private:
+    static constexpr std::size_t slots = 4;
+
+    template <typename F>
+    void guarded(F&& f) noexcept {
+        try {
+            f();
+        } catch (...) {
+            {
+                std::lock_guard lock(error_mutex_);
+                if (!error_) error_ = std::current_exception();
+            }
+            input_.close();
+            output_.close();
+        }
+    }
+    void read_all() {
+        while (BlockQueue::Block* b = input_.acquire()) {
+            b->frames = streams_.read(b->ptr.data(), block_);
+            input_.submit(b);
+            if (b->frames < block_) break;
+        }
+        input_.close();
+    }
+    void write_all() {
+        std::vector<const float*> from;
+        while (BlockQueue::Block* b = output_.next()) {
+            from.clear();
+            for (float* p : b->ptr) from.push_back(p + b->skip);
+            if (b->frames > b->skip) streams_.write(from.data(), b->frames - b->skip);
+            output_.release(b);
+        }
+    }
+    void stop() noexcept {
+        input_.close();
+        if (reader_.joinable()) reader_.join();
+        if (writer_.joinable()) {
+            output_.close();
+            writer_.join();
+        }
+    }
+
+    const RenderStreams& streams_;
+    const std::size_t block_;
+    BlockQueue input_, output_;
+    std::mutex error_mutex_;
+    std::exception_ptr error_;
+    std::thread reader_, writer_;
+};
+
 }  // namespace
 
 RenderResult render(const RenderStreams& streams, Hz rate, const std::vector<std::string>& channels,
@@ -123,7 +275,11 @@ RenderResult render(const RenderStreams& streams, Hz rate, const std::vector<std
     cfg.channels = channels;
     cfg.mastering_chain = chain != nullptr;
     cfg.level_match = false;  // nothing bypasses the chain offline
-    if (correction) cfg.max_latency_s = static_cast<double>(correction->latency_samples()) / rate.value + 0.01;
+    if (correction) {
+        cfg.max_latency_s = static_cast<double>(correction->latency_samples()) / rate.value + 0.01;
+        // Offline nothing waits on the engine but the render itself: channels in parallel.
+        if (std::thread::hardware_concurrency() > 1) correction->process_channels_in_parallel();
+    }
     Engine engine(cfg);
     engine.start_with(std::move(correction),
                       chain ? std::make_unique<Chain>(*chain, rate, block, channels.size()) : nullptr);
@@ -143,41 +299,48 @@ RenderResult render(const RenderStreams& streams, Hz rate, const std::vector<std
     // The input, then `latency` frames of zeros to flush what the engine still holds; the
     // first `latency` frames the engine plays are dropped, so output frame i is played frame
     // i + latency and the output is exactly as long as the input.
-    std::vector<std::vector<float>> in(n, std::vector<float>(block)), out(n, std::vector<float>(block));
-    std::vector<float*> ip(n), op(n);
-    std::vector<const float*> from(n);
-    for (std::size_t c = 0; c < n; ++c) ip[c] = in[c].data(), op[c] = out[c].data();
+    RenderIo io(streams, n, block);
+    std::vector<std::vector<float>> zeros(n, std::vector<float>(block, 0.0f));
+    std::vector<float*> zero_ptr;
+    for (auto& z : zeros) zero_ptr.push_back(z.data());
     std::size_t read = 0, flushed = 0, played = 0, blocks = 0;
     bool ended = false;
     RenderResult r;
     r.latency_samples = latency;
     while (!ended || flushed < latency) {
         std::size_t m = 0;
+        BlockQueue::Block* input = ended ? nullptr : io.next_input();
         if (!ended) {
-            m = streams.read(ip.data(), block);
+            m = input ? input->frames : 0;
             ended = m < block;
             read += m;
         }
+        float* const* in = input ? input->ptr.data() : zero_ptr.data();
         if (ended && m < block) {  // zeros after the input's end, up to the latency
-            const std::size_t zeros = std::min(block - m, latency - flushed);
-            for (std::size_t c = 0; c < n; ++c) std::fill_n(in[c].data() + m, zeros, 0.0f);
-            flushed += zeros;
-            m += zeros;
+            const std::size_t pad = std::min(block - m, latency - flushed);
+            for (std::size_t c = 0; c < n; ++c) std::fill_n(in[c] + m, pad, 0.0f);
+            flushed += pad;
+            m += pad;
         }
-        if (m == 0) continue;
+        if (m == 0) {
+            if (input) io.done_with_input(input);
+            continue;
+        }
+        BlockQueue::Block* output = io.output_block();
+        if (!output) break;  // writing failed: finish() says why
         if (meter_thread) meter_thread->wait_for_room(m);
-        engine.process(ip.data(), op.data(), m);
+        engine.process(in, output->ptr.data(), m);
         if (meter_thread) meter_thread->pushed();
-        const std::size_t skip = played < latency ? std::min(m, latency - played) : 0;
+        if (input) io.done_with_input(input);
+        output->skip = played < latency ? std::min(m, latency - played) : 0;
+        output->frames = m;
         played += m;
-        if (m > skip) {
-            for (std::size_t c = 0; c < n; ++c) from[c] = out[c].data() + skip;
-            streams.write(from.data(), m - skip);
-            r.frames += m - skip;
-        }
+        r.frames += m - output->skip;
+        io.write(output);
         if (progress && streams.total_frames > 0 && ++blocks % 64 == 0)
             progress(std::min(1.0, static_cast<double>(read) / static_cast<double>(streams.total_frames)));
     }
+    io.finish();
     if (meter_thread) meter_thread->finish();
     if (progress) progress(1.0);
     r.clipped_samples = engine.clipped_samples();

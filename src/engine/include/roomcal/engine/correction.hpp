@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,15 @@ public:
     // below the audio thread's; ignored when the system refuses real-time scheduling).
     Correction(const FilterSet& set, Hz rate, std::size_t max_block, const std::vector<std::string>& channels,
                int worker_priority = 0);
+    ~Correction();
+    Correction(const Correction&) = delete;
+    Correction& operator=(const Correction&) = delete;
+
+    // [main thread, offline only] From now on process() hands the second half of the
+    // channels to a helper thread of the correction's own and waits for it: faster on
+    // several cores, but the wait is unbounded, so never on an audio thread. Throws
+    // roomcal::Error when the thread cannot be started.
+    void process_channels_in_parallel();
 
     // [audio thread] out = corrected in, any frames up to max_block; in and out may alias.
     void process(const float* const* in, float* const* out, std::size_t frames) noexcept;
@@ -49,7 +59,13 @@ private:
         dsp::PartitionedConvolver fir;
         std::vector<float> scratch;
     };
+    struct Helper;
+
+    void process_units(std::size_t first, std::size_t last, const float* const* in, float* const* out,
+                       std::size_t frames) noexcept;
+
     std::vector<Unit> units_;
+    std::unique_ptr<Helper> helper_;
     Hz rate_;
     std::size_t max_block_ = 0;
     std::size_t latency_ = 0;
