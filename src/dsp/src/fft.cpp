@@ -11,6 +11,7 @@
 #include <new>
 #include <sstream>
 #include <tuple>
+#include <type_traits>
 
 #include "roomcal/core/atomic_file.hpp"
 #include "roomcal/core/error.hpp"
@@ -46,13 +47,22 @@ std::string read_whole_file(const std::filesystem::path& p) {
     return s.str();
 }
 
-void load_wisdom_once() {
-    static bool loaded = false;
-    if (loaded) return;
-    loaded = true;
+// Whether each precision has planned (and so read its wisdom file) in this process.
+bool& wisdom_loaded(bool single) {
+    static bool loaded[2] = {false, false};
+    return loaded[single ? 1 : 0];
+}
+
+void load_wisdom_once(bool single) {
+    if (wisdom_loaded(single)) return;
+    wisdom_loaded(single) = true;
     // A damaged or foreign wisdom file is ignored: FFTW rejects it and we plan afresh.
-    if (const auto d = read_whole_file(wisdom_path(false)); !d.empty()) fftw_import_wisdom_from_string(d.c_str());
-    if (const auto f = read_whole_file(wisdom_path(true)); !f.empty()) fftwf_import_wisdom_from_string(f.c_str());
+    const std::string text = read_whole_file(wisdom_path(single));
+    if (text.empty()) return;
+    if (single)
+        fftwf_import_wisdom_from_string(text.c_str());
+    else
+        fftw_import_wisdom_from_string(text.c_str());
 }
 
 unsigned flags_for(PlanRigor rigor) { return rigor == PlanRigor::measure ? FFTW_MEASURE : FFTW_ESTIMATE; }
@@ -126,7 +136,7 @@ public:
     }
     void* get(std::size_t n, bool forward, PlanRigor rigor) {
         std::lock_guard lock(planner_mutex());
-        load_wisdom_once();
+        load_wisdom_once(std::is_same_v<T, float>);
         auto& slot = plans_[{n, forward, rigor}];
         if (!slot) {
             const int ni = static_cast<int>(n);
@@ -206,18 +216,17 @@ std::size_t next_fast_size(std::size_t n) {
 bool save_wisdom() {
     std::lock_guard lock(planner_mutex());
     try {
-        // A run that planned nothing has not read the file yet: merge it first, so what is
-        // written keeps what earlier runs measured.
-        load_wisdom_once();
-        std::filesystem::create_directories(user_cache_dir());
-        char* d = fftw_export_wisdom_to_string();
-        char* f = fftwf_export_wisdom_to_string();
-        const std::string ds = d ? d : "";
-        const std::string fs = f ? f : "";
-        std::free(d);
-        std::free(f);
-        write_text_file_atomically(wisdom_path(false), ds);
-        write_text_file_atomically(wisdom_path(true), fs);
+        // Only a precision that planned (and so merged the file first) has anything new,
+        // and the file is left alone when it already says the same.
+        for (const bool single : {false, true}) {
+            if (!wisdom_loaded(single)) continue;
+            char* exported = single ? fftwf_export_wisdom_to_string() : fftw_export_wisdom_to_string();
+            const std::string text = exported ? exported : "";
+            std::free(exported);
+            if (text == read_whole_file(wisdom_path(single))) continue;
+            std::filesystem::create_directories(user_cache_dir());
+            write_text_file_atomically(wisdom_path(single), text);
+        }
         return true;
     } catch (const std::exception&) {
         return false;

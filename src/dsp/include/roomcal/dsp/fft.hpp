@@ -74,8 +74,9 @@ std::vector<double> irfft(std::span<const std::complex<double>> bins, std::size_
 // Next size >= n whose only prime factors are 2, 3 and 5 (fast for FFTW).
 std::size_t next_fast_size(std::size_t n);
 
-// Writes the wisdom FFTW has gathered to the user's cache folder (atomic). Returns false,
-// without throwing, when the folder cannot be written: wisdom is an optimisation.
+// Writes the wisdom FFTW has gathered to the user's cache folder (atomic), for each
+// precision that planned in this process and only when it learnt something new. Returns
+// false, without throwing, when the folder cannot be written: wisdom is an optimisation.
 bool save_wisdom();
 
 }  // namespace roomcal::dsp
