@@ -1,5 +1,7 @@
 // roomcal: the command-line front end. Parses arguments (CLI11), runs one subcommand,
 // and turns errors into messages and exit codes: 0 ok, 1 runtime error, 2 usage error.
+#include <malloc.h>
+
 #include <cstdio>
 #include <iostream>
 #include <utility>
@@ -84,6 +86,12 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Large buffers from the heap, kept when freed: glibc otherwise maps each block of
+    // 128 KiB or more afresh and unmaps it on free, so the next one faults in page by page
+    // again (a render frees the FIR file's buffers just before it allocates the
+    // convolver's). A page fault costs microseconds, most of all in a virtual machine.
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 128 << 20);
     try {
         const int code = run(argc, argv);
         roomcal::dsp::save_wisdom();
