@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <utility>
 
 #include "roomcal/core/error.hpp"
 #include "roomcal/core/format.hpp"
@@ -24,7 +25,7 @@ const FilterSet& room_correction(const Room& room, const std::string& room_dir, 
 
 FilterSet fir_correction(const std::string& fir, Hz rate, std::size_t channels, const std::string& audio,
                          const std::string& rate_owner) {
-    const auto wav = io::read_fir_wav(fir);
+    auto wav = io::read_fir_wav(fir);
     if (std::abs(wav.sample_rate.value - rate.value) > 0.5)
         throw Error(fir + " is at " + fmt(wav.sample_rate.value, 9) + " Hz, " + audio + " at " + fmt(rate.value, 9) +
                     " Hz; use a FIR made for " + rate_owner + "'s rate");
@@ -37,7 +38,10 @@ FilterSet fir_correction(const std::string& fir, Hz rate, std::size_t channels, 
     for (std::size_t c = 0; c < channels; ++c) {
         ChannelFilter f;
         f.channel = std::to_string(c + 1);
-        f.fir = wav.channels[wav.channels.size() == 1 ? 0 : c];
+        if (wav.channels.size() == 1)
+            f.fir = wav.channels.front();
+        else
+            f.fir = std::move(wav.channels[c]);
         set.channels.push_back(std::move(f));
     }
     return set;

@@ -237,8 +237,9 @@ void PartitionedConvolver::prepare(std::span<const float> filter, const Convolve
         levels_.push_back(std::move(l));
     }
     head_tail_ = FftBuffer<float>(o.block);
-    future_ = FftBuffer<float>(next_power_of_two(future + o.block));
-    future_mask_ = future_.size() - 1;
+    // Only later levels write ahead; a one-level layout needs no ring.
+    future_ = levels_.size() > 1 ? FftBuffer<float>(next_power_of_two(future + o.block)) : FftBuffer<float>();
+    future_mask_ = future_.size() > 0 ? future_.size() - 1 : 0;
     reset();
     if (o.schedule == ConvolverSchedule::worker && levels_.size() > 1) {
         worker_ = std::make_unique<Worker>(levels_.size());

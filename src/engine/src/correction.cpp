@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <exception>
 #include <system_error>
 #include <thread>
 
@@ -48,13 +49,36 @@ Correction::Correction(const FilterSet& set, Hz rate, std::size_t max_block, con
         for (const auto& b : f->biquads) u.sections.push_back({b.b0, b.b1, b.b2, b.a1, b.a2});
         u.delay_samples = static_cast<std::size_t>(std::llround(std::max(0.0, f->delay_samples)));
         if (u.delay_samples > 0) u.delay.assign(u.delay_samples + max_block, 0.0f);
-        if (!f->fir.empty()) {
-            std::vector<float> taps(f->fir.begin(), f->fir.end());
-            u.fir.prepare(taps, co);
-        }
         u.scratch.assign(max_block, 0.0f);
         units_.push_back(std::move(u));
     }
+    // The FIRs' transforms on as many threads as there are cores: most of the time a long
+    // correction takes to load.
+    std::vector<std::exception_ptr> errors(units_.size());
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+        for (std::size_t c = next++; c < units_.size(); c = next++) {
+            const auto& fir = set.find(channels[c])->fir;
+            if (fir.empty()) continue;
+            try {
+                const std::vector<float> taps(fir.begin(), fir.end());
+                units_[c].fir.prepare(taps, co);
+            } catch (...) {
+                errors[c] = std::current_exception();
+            }
+        }
+    };
+    std::vector<std::thread> threads;
+    const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+    try {
+        while (threads.size() + 1 < std::min(cores, units_.size())) threads.emplace_back(work);
+    } catch (const std::system_error&) {
+        // fewer threads, then: this one does the rest
+    }
+    work();
+    for (auto& t : threads) t.join();
+    for (const auto& e : errors)
+        if (e) std::rethrow_exception(e);
 }
 
 // The helper of process_channels_in_parallel(): process() posts a block (bumping `posted`
