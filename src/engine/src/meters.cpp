@@ -18,6 +18,7 @@
 #include "roomcal/core/error.hpp"
 #include "roomcal/core/format.hpp"
 #include "roomcal/dsp/fft.hpp"
+#include "roomcal/dsp/level_sums.hpp"
 #include "roomcal/dsp/true_peak.hpp"
 
 namespace roomcal::engine {
@@ -296,9 +297,18 @@ void MeterTap::push(const float* const* channels, std::size_t frames) noexcept {
             dropped_frames_.fetch_add(frames - done, std::memory_order_relaxed);
             return;
         }
-        for (std::size_t c = 0; c < channels_; ++c) {
-            const float* src = channels[c] + done;
-            for (std::size_t i = 0; i < n; ++i) interleaved_[i * channels_ + c] = src[i];
+        float* dst = interleaved_.data();
+        if (channels_ == 2) {  // the common case, in a form the compiler vectorises
+            const float *l = channels[0] + done, *r = channels[1] + done;
+            for (std::size_t i = 0; i < n; ++i) {
+                dst[2 * i] = l[i];
+                dst[2 * i + 1] = r[i];
+            }
+        } else {
+            for (std::size_t c = 0; c < channels_; ++c) {
+                const float* src = channels[c] + done;
+                for (std::size_t i = 0; i < n; ++i) dst[i * channels_ + c] = src[i];
+            }
         }
         // Whole frames always fit: the consumer can only have made more room since
         // writable_frames() looked, so the ring never holds a partial frame.
@@ -364,11 +374,12 @@ struct Meters::Analysis {
         if (live) check_ebur128(ebur128_add_frames_float(window_meter.get(), interleaved, frames));
         check_ebur128(ebur128_add_frames_float(programme_meter.get(), interleaved, frames));
         for (std::size_t c = 0; c < channels; ++c) {
-            float sample_peak = 0.0f;
-            for (std::size_t i = 0; i < frames; ++i) {
-                channel_scratch[i] = interleaved[i * channels + c];
-                sample_peak = std::max(sample_peak, std::abs(channel_scratch[i]));
-            }
+            float* x = channel_scratch.data();
+            if (channels == 2)
+                for (std::size_t i = 0; i < frames; ++i) x[i] = interleaved[2 * i + c];
+            else
+                for (std::size_t i = 0; i < frames; ++i) x[i] = interleaved[i * channels + c];
+            const float sample_peak = dsp::max_abs(x, frames);
             const double true_peak = true_peak_streams[c].push(std::span<const float>(channel_scratch.data(), frames));
             sample_peaks[c].feed(sample_peak, frames);
             true_peaks[c].feed(true_peak, frames);
