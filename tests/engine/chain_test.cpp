@@ -168,3 +168,36 @@ TEST_CASE("the engine's output reaches the meters", "[engine][chain]") {
     const auto m = meters.readings();
     CHECK(m.integrated_lufs == Approx(-23.0).margin(0.1));
 }
+
+TEST_CASE("a fixed engine (an offline render's) plays what a switchable one plays, and cannot switch", "[engine][chain]") {
+    const Hz rate(48000.0);
+    MasteringChain c = eq_chain();
+    c.limiter.enabled = true;
+    c.makeup_db = 9.0;
+    std::mt19937 rng(8);
+    std::normal_distribution<float> g(0.0f, 0.2f);
+    std::vector<float> l(48000), r(l.size());
+    for (std::size_t i = 0; i < l.size(); ++i) l[i] = g(rng), r[i] = g(rng);
+    std::vector<std::vector<float>> outputs;
+    for (const bool switchable : {true, false}) {
+        EngineConfig cfg;
+        cfg.sample_rate = rate;
+        cfg.max_block = 256;
+        cfg.level_match = false;
+        cfg.switchable = switchable;
+        Engine e(cfg);
+        e.start_with(nullptr, std::make_unique<Chain>(c, rate, 256, 2));
+        std::vector<float> ol = l, orr = r;
+        run(e, ol, orr, 256);
+        CHECK(e.gain_reduction_db() > 0.5);
+        CHECK(e.latency_samples() == Chain::latency_at(rate));
+        ol.insert(ol.end(), orr.begin(), orr.end());
+        outputs.push_back(ol);
+        if (!switchable) {
+            CHECK_THROWS_WITH(e.set_chain(nullptr), Catch::Contains("cannot switch"));
+            CHECK_THROWS_WITH(e.set_correction(nullptr), Catch::Contains("cannot switch"));
+        }
+    }
+    REQUIRE(outputs[0].size() == outputs[1].size());
+    for (std::size_t i = 0; i < outputs[0].size(); ++i) REQUIRE(outputs[0][i] == outputs[1][i]);
+}

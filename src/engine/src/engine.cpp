@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 #include "delay_ring.hpp"
@@ -36,8 +37,10 @@ Engine::Engine(const EngineConfig& config) : config_(config), match_(config.samp
         1, static_cast<std::size_t>(std::llround(config.crossfade_ms * 1e-3 * config.sample_rate.value)));
     ceiling_ = static_cast<float>(std::pow(10.0, config.ceiling_db / 20.0));
     const std::size_t n = config.channels.size();
+    // A fixed engine runs in place in the caller's buffers: none of these.
+    const std::size_t frames = config.switchable ? config.max_block : 0;
     auto buffers = [&](std::vector<std::vector<float>>& b, std::vector<float*>* ptr) {
-        b.assign(n, std::vector<float>(config.max_block, 0.0f));
+        b.assign(n, std::vector<float>(frames, 0.0f));
         if (ptr)
             for (auto& v : b) ptr->push_back(v.data());
     };
@@ -49,7 +52,7 @@ Engine::Engine(const EngineConfig& config) : config_(config), match_(config.samp
     buffers(proc_, &proc_ptr_);
     buffers(proc_next_, &proc_next_ptr_);
     const auto max_latency = static_cast<std::size_t>(std::ceil(config.max_latency_s * config.sample_rate.value));
-    dry_delay_.assign(n, std::vector<float>(max_latency + config.max_block + 1, 0.0f));
+    if (config.switchable) dry_delay_.assign(n, std::vector<float>(max_latency + config.max_block + 1, 0.0f));
     chain_latency_ = config.mastering_chain ? Chain::latency_at(config.sample_rate) : 0;
     chain_delay_.assign(n, std::vector<float>(chain_latency_ + config.max_block + 1, 0.0f));
     latency_.store(chain_latency_);
@@ -63,7 +66,7 @@ Engine::~Engine() {
 void Engine::check(const Correction& c) const {
     if (c.channels() != config_.channels.size() || std::abs(c.sample_rate().value - config_.sample_rate.value) > 0.5)
         throw Error("the correction was prepared for another rate or channel count than the engine runs");
-    if (c.latency_samples() + config_.max_block + 1 > dry_delay_.front().size())
+    if (config_.switchable && c.latency_samples() + config_.max_block + 1 > dry_delay_.front().size())
         throw Error("the correction delays the sound by " + std::to_string(c.latency_samples()) +
                     " samples, more than the engine was prepared for; choose a minimum-phase correction or "
                     "restart the engine with a larger latency allowance");
@@ -77,6 +80,7 @@ void Engine::check(const Chain& c) const {
 }
 
 void Engine::set_correction(std::unique_ptr<Correction> next) {
+    if (!config_.switchable) throw Error("this engine runs one correction from start to end; it cannot switch");
     if (!next) {
         // No correction: one that passes the signal through, so the swap still fades.
         FilterSet unity;
@@ -89,6 +93,7 @@ void Engine::set_correction(std::unique_ptr<Correction> next) {
 }
 
 void Engine::set_chain(std::unique_ptr<Chain> next) {
+    if (!config_.switchable) throw Error("this engine runs one chain from start to end; it cannot switch");
     if (!config_.mastering_chain) throw Error("this engine was prepared without a mastering chain");
     if (!next)
         next = std::make_unique<Chain>(MasteringChain{{}, {false}, 0.0}, config_.sample_rate, config_.max_block,
@@ -139,22 +144,49 @@ void Engine::process(const float* const* in, float* const* out, std::size_t fram
 }
 
 void Engine::process_block(const float* const* in, float* const* out, std::size_t frames) noexcept {
-    correction_stage(in, frames);
-    if (config_.mastering_chain)
-        chain_stage(out, frames);
-    else
-        for (std::size_t c = 0; c < config_.channels.size(); ++c)
-            std::memcpy(out[c], post_[c].data(), frames * sizeof(float));
+    if (!config_.switchable) {
+        fixed_stages(in, out, frames);
+    } else {
+        correction_stage(in, frames);
+        if (config_.mastering_chain)
+            chain_stage(out, frames);
+        else
+            for (std::size_t c = 0; c < config_.channels.size(); ++c)
+                std::memcpy(out[c], post_[c].data(), frames * sizeof(float));
+    }
     std::size_t clipped = 0;
-    for (std::size_t c = 0; c < config_.channels.size(); ++c)
-        for (std::size_t i = 0; i < frames; ++i)
-            if (out[c][i] > ceiling_ || out[c][i] < -ceiling_) {
-                out[c][i] = out[c][i] > 0.0f ? ceiling_ : -ceiling_;
-                ++clipped;
-            }
+    for (std::size_t c = 0; c < config_.channels.size(); ++c) {
+        float* x = out[c];
+        std::uint32_t over = 0;  // branch-free, so it vectorises
+        for (std::size_t i = 0; i < frames; ++i) {
+            const float v = x[i];
+            over += static_cast<std::uint32_t>((v > ceiling_) | (v < -ceiling_));
+            x[i] = std::min(std::max(v, -ceiling_), ceiling_);
+        }
+        clipped += over;
+    }
     if (clipped) clipped_.fetch_add(clipped, std::memory_order_relaxed);
     latency_.store((current_ ? current_->latency_samples() : 0) + chain_latency_, std::memory_order_relaxed);
     if (meter_tap_) meter_tap_->push(out, frames);
+}
+
+// A fixed engine: the correction from in to out, then the chain (or its delay) in place.
+void Engine::fixed_stages(const float* const* in, float* const* out, std::size_t frames) noexcept {
+    const std::size_t n = config_.channels.size();
+    if (current_)
+        current_->process(in, out, frames);
+    else
+        for (std::size_t c = 0; c < n; ++c)
+            if (out[c] != in[c]) std::memmove(out[c], in[c], frames * sizeof(float));
+    if (!config_.mastering_chain) return;
+    if (chain_) {
+        chain_->process(out, frames);
+        reduction_db_.store(chain_->gain_reduction_db(), std::memory_order_relaxed);
+    } else {
+        for (std::size_t c = 0; c < n; ++c)
+            delayed(out[c], out[c], chain_delay_[c], chain_pos_, chain_latency_, frames);
+        chain_pos_ = (chain_pos_ + frames) % chain_delay_.front().size();
+    }
 }
 
 // post_ = the corrected signal, or the dry one (delayed alike), or a crossfade of them.

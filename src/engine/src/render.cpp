@@ -275,6 +275,7 @@ RenderResult render(const RenderStreams& streams, Hz rate, const std::vector<std
     cfg.channels = channels;
     cfg.mastering_chain = chain != nullptr;
     cfg.level_match = false;  // nothing bypasses the chain offline
+    cfg.switchable = false;   // nor switches anything: no dry or bypass paths
     if (correction) {
         cfg.max_latency_s = static_cast<double>(correction->latency_samples()) / rate.value + 0.01;
         // Offline nothing waits on the engine but the render itself: channels in parallel.

@@ -32,6 +32,11 @@ struct EngineConfig {
     // (bypass_match_db()). An offline render, which never bypasses, turns it off: the
     // bypass then plays at the chain input's level.
     bool level_match = true;
+    // false (an offline render): the correction and chain given to start_with() run from
+    // start to end, never switched, so the engine keeps no dry or bypass path and runs the
+    // correction straight into the output. set_correction() and set_chain() then throw;
+    // the on/off switches have no effect.
+    bool switchable = true;
 };
 
 class Engine {
@@ -91,6 +96,7 @@ private:
     void check(const Chain& c) const;
     void process_block(const float* const* in, float* const* out, std::size_t frames) noexcept;
     void correction_stage(const float* const* in, std::size_t frames) noexcept;
+    void fixed_stages(const float* const* in, float* const* out, std::size_t frames) noexcept;
     void chain_stage(float* const* out, std::size_t frames) noexcept;
 
     EngineConfig config_;
