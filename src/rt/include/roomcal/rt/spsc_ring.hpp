@@ -3,6 +3,7 @@
 // indices). Capacity is fixed at construction; push and pop never allocate.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <new>
@@ -29,7 +30,10 @@ public:
         const std::size_t n = buffer_.size();
         const std::size_t free_slots = (tail + n - head - 1) % n;
         const std::size_t count = items.size() < free_slots ? items.size() : free_slots;
-        for (std::size_t i = 0; i < count; ++i) buffer_[(head + i) % n] = items[i];
+        // In at most two runs: the ring wraps once.
+        const std::size_t first = count < n - head ? count : n - head;
+        std::copy_n(items.data(), first, buffer_.data() + head);
+        std::copy_n(items.data() + first, count - first, buffer_.data());
         head_.store((head + count) % n, std::memory_order_release);
         return count;
     }
@@ -41,7 +45,9 @@ public:
         const std::size_t n = buffer_.size();
         const std::size_t available = (head + n - tail) % n;
         const std::size_t count = out.size() < available ? out.size() : available;
-        for (std::size_t i = 0; i < count; ++i) out[i] = buffer_[(tail + i) % n];
+        const std::size_t first = count < n - tail ? count : n - tail;
+        std::copy_n(buffer_.data() + tail, first, out.data());
+        std::copy_n(buffer_.data(), count - first, out.data() + first);
         tail_.store((tail + count) % n, std::memory_order_release);
         return count;
     }
