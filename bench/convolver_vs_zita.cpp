@@ -206,8 +206,10 @@ public:
                              : "(partition x count), caller's thread only");
     }
     std::size_t max_partition() const { return max_partition_; }
-    // Times the caller waited for a worker, and whether the workers run under SCHED_FIFO.
+    // Times the caller waited for a worker, jobs it took back from a worker that had not
+    // started them in time, and whether the workers run under SCHED_FIFO.
     std::size_t late() const { return conv_[0].late() + conv_[1].late(); }
+    std::size_t taken_back() const { return conv_[0].taken_back() + conv_[1].taken_back(); }
     bool realtime() const { return conv_[0].worker_realtime() && conv_[1].worker_realtime(); }
 
 private:
@@ -816,13 +818,14 @@ int main(int argc, char** argv) {
                 Ours e(filters, block, worker_max_partition, dsp::ConvolverSchedule::worker,
                        fifo ? rt_priority - 1 : 0);
                 const Paced p = run_paced(e, loop, block, paced_seconds);
-                char extra[160];
-                std::snprintf(extra, sizeof extra, "; waited for a worker %zu times; workers %s", e.late(),
-                              e.realtime() ? "SCHED_FIFO 69" : "at normal priority");
+                char extra[200];
+                std::snprintf(extra, sizeof extra, "; waited for a worker %zu times, took %zu jobs back; workers %s",
+                              e.late(), e.taken_back(), e.realtime() ? "SCHED_FIFO 69" : "at normal priority");
                 report(e.name(), p, extra);
                 paced_rows.push_back({block,
                                       "roomcal worker schedule, max_partition " + std::to_string(worker_max_partition) +
-                                          " (waited " + std::to_string(e.late()) + ")",
+                                          " (waited " + std::to_string(e.late()) + ", took back " +
+                                          std::to_string(e.taken_back()) + ")",
                                       p});
             }
             if (!ours_only) {

@@ -102,16 +102,19 @@ void sum_partitions(const Spectra& filter, const Spectra& inputs, std::size_t ne
 }  // namespace
 
 // The worker schedule's shared state. Level k ≥ 1 hands its completed segment over by
-// bumping posted[k]; the worker transforms it (smallest partition first: its deadline is
-// nearest) and bumps done[k]. At most one segment per level is in flight: the caller
-// collects segment j's output when segment j+1 completes, one level period later, which
-// is when the layout (offset ≥ 2P) first needs it.
+// bumping posted[k]; whoever takes the job bumps claimed[k] (a compare-exchange, so only
+// one does), transforms the segment and bumps done[k]. The worker takes jobs smallest
+// partition first (its deadline is nearest). At most one segment per level is in flight:
+// the caller collects segment j's output when segment j+1 completes, one level period
+// later, which is when the layout (offset ≥ 2P) first needs it. If the worker has not
+// taken the job by then (its thread was not scheduled in time), the caller takes it and
+// does the work itself instead of waiting; it waits only for a job the worker is in.
 struct PartitionedConvolver::Worker {
-    explicit Worker(std::size_t levels) : posted(levels), done(levels) {}
-    std::vector<std::atomic<std::uint32_t>> posted, done;
+    explicit Worker(std::size_t levels) : posted(levels), claimed(levels), done(levels) {}
+    std::vector<std::atomic<std::uint32_t>> posted, claimed, done;
     std::atomic<std::uint32_t> wake{0};
     std::atomic<bool> stop{false};
-    std::atomic<std::size_t> late{0};
+    std::atomic<std::size_t> late{0}, taken_back{0};
     bool realtime = false;
     std::thread thread;
 
@@ -121,8 +124,9 @@ struct PartitionedConvolver::Worker {
             if (stop.load(std::memory_order_acquire)) return;
             bool worked = false;
             for (std::size_t k = 1; k < count; ++k) {
-                const std::uint32_t d = done[k].load(std::memory_order_relaxed);
+                std::uint32_t d = done[k].load(std::memory_order_acquire);
                 if (posted[k].load(std::memory_order_acquire) == d) continue;
+                if (!claimed[k].compare_exchange_strong(d, d + 1, std::memory_order_acq_rel)) continue;
                 level_transform(levels[k], levels[k].handed.data());
                 done[k].store(d + 1, std::memory_order_release);
                 done[k].notify_one();
@@ -169,6 +173,10 @@ void PartitionedConvolver::stop_worker() noexcept {
 }
 
 std::size_t PartitionedConvolver::late() const { return worker_ ? worker_->late.load(std::memory_order_relaxed) : 0; }
+
+std::size_t PartitionedConvolver::taken_back() const {
+    return worker_ ? worker_->taken_back.load(std::memory_order_relaxed) : 0;
+}
 
 bool PartitionedConvolver::worker_realtime() const { return worker_ && worker_->realtime; }
 
@@ -266,6 +274,7 @@ void PartitionedConvolver::reset() {
     if (worker_)
         for (std::size_t k = 0; k < levels_.size(); ++k) {
             worker_->posted[k].store(0, std::memory_order_relaxed);
+            worker_->claimed[k].store(0, std::memory_order_relaxed);
             worker_->done[k].store(0, std::memory_order_release);
         }
     std::fill_n(head_tail_.data(), head_tail_.size(), 0.0f);
@@ -379,8 +388,16 @@ void PartitionedConvolver::level_hand_over(std::size_t k) noexcept {
     Worker& w = *worker_;
     if (l.jobs > 0) {
         if (w.done[k].load(std::memory_order_acquire) != l.jobs) {
-            w.late.fetch_add(1, std::memory_order_relaxed);
-            w.drain(k, l.jobs);
+            std::uint32_t untaken = l.jobs - 1;
+            if (w.claimed[k].compare_exchange_strong(untaken, l.jobs, std::memory_order_acq_rel)) {
+                // The worker has not started it: do it here rather than wait.
+                level_transform(l, l.handed.data());
+                w.done[k].store(l.jobs, std::memory_order_release);
+                w.taken_back.fetch_add(1, std::memory_order_relaxed);
+            } else {
+                w.late.fetch_add(1, std::memory_order_relaxed);
+                w.drain(k, l.jobs);
+            }
         }
         level_add(l, now_ - l.shape.size);
     }

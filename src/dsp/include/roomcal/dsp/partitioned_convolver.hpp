@@ -64,8 +64,9 @@ public:
     void reset();
     // [audio thread] out = in convolved with the filter, sample for sample (no latency), for
     // any number of frames per call; in and out may be the same array. Never allocates. With
-    // the worker schedule it wakes the worker (a futex wake when it sleeps, never blocking)
-    // and, only when the worker has missed its deadline, waits for it: counted in late().
+    // the worker schedule it wakes the worker (a futex wake when it sleeps, never blocking);
+    // when the worker has missed a deadline it does the late job itself if the worker has
+    // not started it (counted in taken_back()), and waits for it only if it has (late()).
     void process(const float* in, float* out, std::size_t frames) noexcept;
 
     bool prepared() const { return !levels_.empty(); }
@@ -74,6 +75,9 @@ public:
     ConvolverSchedule schedule() const { return worker_ ? ConvolverSchedule::worker : ConvolverSchedule::caller; }
     // [any thread] Times process() had to wait for the worker since prepare.
     std::size_t late() const;
+    // [any thread] Jobs the worker had not started by their deadline, which process() then
+    // did itself, since prepare.
+    std::size_t taken_back() const;
     // [any thread] Whether the worker got the real-time priority it was asked for.
     bool worker_realtime() const;
 
