@@ -133,36 +133,10 @@ public:
             free_.push_back(&b);
         }
     }
-    Block* acquire() {
-        std::unique_lock lock(mutex_);
-        changed_.wait(lock, [&] { return closed_ || !free_.empty(); });
-        if (closed_) return nullptr;
-        Block* b = free_.front();
-        free_.pop_front();
-        return b;
-    }
-    void submit(Block* b) {
-        {
-            std::lock_guard lock(mutex_);
-            filled_.push_back(b);
-        }
-        changed_.notify_all();
-    }
-    Block* next() {
-        std::unique_lock lock(mutex_);
-        changed_.wait(lock, [&] { return closed_ || !filled_.empty(); });
-        if (filled_.empty()) return nullptr;
-        Block* b = filled_.front();
-        filled_.pop_front();
-        return b;
-    }
-    void release(Block* b) {
-        {
-            std::lock_guard lock(mutex_);
-            free_.push_back(b);
-        }
-        changed_.notify_all();
-    }
+    Block* acquire() { return take(free_, false); }
+    void submit(Block* b) { put(filled_, b); }
+    Block* next() { return take(filled_, true); }
+    void release(Block* b) { put(free_, b); }
     void close() {
         {
             std::lock_guard lock(mutex_);
@@ -172,6 +146,24 @@ public:
     }
 
 private:
+    // The front of `from` once it has one; nullptr once closed (after `from` is empty, when
+    // `drain` is set).
+    Block* take(std::deque<Block*>& from, bool drain) {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return closed_ || !from.empty(); });
+        if (from.empty() || (closed_ && !drain)) return nullptr;
+        Block* b = from.front();
+        from.pop_front();
+        return b;
+    }
+    void put(std::deque<Block*>& to, Block* b) {
+        {
+            std::lock_guard lock(mutex_);
+            to.push_back(b);
+        }
+        changed_.notify_all();
+    }
+
     std::vector<Block> blocks_;
     std::mutex mutex_;
     std::condition_variable changed_;
