@@ -190,7 +190,8 @@ TEST_CASE("render passes on the error of its reading or writing thread", "[engin
 }
 
 TEST_CASE("render runs odd channel counts and inputs that end on a block boundary", "[engine][render]") {
-    // Three channels: the correction splits them two and one between its threads.
+    // Three channels at a block long enough for the correction to split them two and one
+    // between its threads.
     FilterSet set = decaying_fir_set(5000, 0);
     ChannelFilter c3 = set.channels[0];
     c3.channel = "C";
@@ -198,12 +199,12 @@ TEST_CASE("render runs odd channel counts and inputs that end on a block boundar
     set.channels.push_back(c3);
     const Hz rate(48000.0);
     const std::vector<std::string> names{"L", "R", "C"};
-    AudioBuffer<float> in(3, 512 * 12);  // exactly 12 blocks
+    AudioBuffer<float> in(3, 8192 * 6);  // exactly 6 blocks
     std::mt19937 rng(2);
     std::normal_distribution<float> g(0.0f, 0.2f);
     for (std::size_t c = 0; c < 3; ++c)
         for (std::size_t i = 0; i < in.num_frames(); ++i) in(c, i) = g(rng);
-    const auto offline = render(in.view(), rate, names, std::make_unique<Correction>(set, rate, 512, names), 512);
+    const auto offline = render(in.view(), rate, names, std::make_unique<Correction>(set, rate, 8192, names), 8192);
     REQUIRE(offline.audio.num_frames() == in.num_frames());
     // Against one Correction run serially in one call.
     Correction serial(set, rate, in.num_frames(), names);
