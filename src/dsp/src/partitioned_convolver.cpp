@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "roomcal/core/error.hpp"
+#include "simd_clones.hpp"
 
 namespace roomcal::dsp {
 namespace {
@@ -32,8 +33,6 @@ std::size_t next_power_of_two(std::size_t n) {
 // The floats one half of a split spectrum of `bins` bins takes (a multiple of 16, so the
 // imaginary half starts as aligned as the real one).
 std::size_t split_stride(std::size_t bins) { return (bins + 15) / 16 * 16; }
-
-#define ROOMCAL_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 
 ROOMCAL_SIMD_CLONES void split(const cf* x, float* re, float* im, std::size_t n) noexcept {
     const float* f = reinterpret_cast<const float*>(x);
@@ -87,9 +86,8 @@ ROOMCAL_SIMD_CLONES void join(const float* re, const float* im, cf* out, std::si
 }
 
 // sum = Σ_j filter[j]·input[(newest − j) mod n] over partitions first..n−1.
-template <typename Spectra>
-void sum_partitions(const Spectra& filter, const Spectra& inputs, std::size_t newest, std::size_t first, float* sum,
-                    std::size_t bins, std::size_t s) noexcept {
+void sum_partitions(const std::vector<FftBuffer<float>>& filter, const std::vector<FftBuffer<float>>& inputs,
+                    std::size_t newest, std::size_t first, float* sum, std::size_t bins, std::size_t s) noexcept {
     const std::size_t n = filter.size();
     std::fill_n(sum, 2 * s, 0.0f);
     std::size_t j = first;

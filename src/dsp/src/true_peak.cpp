@@ -2,12 +2,14 @@
 #include "roomcal/dsp/true_peak.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <numbers>
 #include <vector>
 
 #include "roomcal/dsp/level_sums.hpp"
+#include "simd_clones.hpp"
 
 namespace roomcal::dsp {
 namespace {
@@ -17,8 +19,8 @@ constexpr std::size_t block = 256;
 
 // Largest |interpolated value| over positions [from, to) of x, every tap inside x: for
 // each phase (taps [phase][taps_per_phase]) sixteen positions at a time, one per SIMD lane.
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) double interpolated_peak(
-    const float* x, std::size_t from, std::size_t to, const float* taps, std::size_t phases) noexcept {
+ROOMCAL_SIMD_CLONES double interpolated_peak(const float* x, std::size_t from, std::size_t to, const float* taps,
+                                             std::size_t phases) noexcept {
     constexpr std::size_t half = taps_per_phase / 2, lanes = 16;
     using Lanes = float __attribute__((vector_size(lanes * sizeof(float))));
     Lanes best{};
@@ -52,8 +54,9 @@ namespace detail {
 
 struct TruePeakInterpolator {
     std::size_t phases = 1;
-    std::vector<double> taps;  // [phase][taps_per_phase]
-    double bound = 1.0;        // max over phases of Σ|taps|
+    std::vector<double> taps;                            // [phase][taps_per_phase]
+    std::array<float, 4 * taps_per_phase> float_taps{};  // the same in float, for peak_inside
+    double bound = 1.0;                                  // max over phases of Σ|taps|
 
     explicit TruePeakInterpolator(double rate) {
         phases = rate < 96000.0 ? 4 : rate < 192000.0 ? 2 : 1;
@@ -90,6 +93,7 @@ struct TruePeakInterpolator {
             }
             bound = std::max(bound, abs_sum);
         }
+        std::copy(taps.begin(), taps.end(), float_taps.begin());
     }
 
     // Largest interpolated |value| between samples [from, to) of x (and the samples themselves).
@@ -116,9 +120,7 @@ struct TruePeakInterpolator {
     // The same over positions [from, to) of x whose every tap lies inside x, in float (a
     // stream's meter reads every sample of loud programme: this is its cost).
     double peak_inside(const float* x, std::size_t from, std::size_t to) const {
-        float t[4 * taps_per_phase];
-        for (std::size_t i = 0; i < phases * taps_per_phase; ++i) t[i] = static_cast<float>(taps[i]);
-        return interpolated_peak(x, from, to, t, phases);
+        return interpolated_peak(x, from, to, float_taps.data(), phases);
     }
 };
 
