@@ -170,6 +170,13 @@ void Engine::process_block(const float* const* in, float* const* out, std::size_
     if (meter_tap_) meter_tap_->push(out, frames);
 }
 
+// to = from delayed by the chain's latency (the bypass path; from and to may be the same).
+void Engine::chain_bypass_delay(const float* const* from, float* const* to, std::size_t frames) noexcept {
+    for (std::size_t c = 0; c < config_.channels.size(); ++c)
+        delayed(from[c], to[c], chain_delay_[c], chain_pos_, chain_latency_, frames);
+    chain_pos_ = (chain_pos_ + frames) % chain_delay_.front().size();
+}
+
 // A fixed engine: the correction from in to out, then the chain (or its delay) in place.
 void Engine::fixed_stages(const float* const* in, float* const* out, std::size_t frames) noexcept {
     const std::size_t n = config_.channels.size();
@@ -183,9 +190,7 @@ void Engine::fixed_stages(const float* const* in, float* const* out, std::size_t
         chain_->process(out, frames);
         reduction_db_.store(chain_->gain_reduction_db(), std::memory_order_relaxed);
     } else {
-        for (std::size_t c = 0; c < n; ++c)
-            delayed(out[c], out[c], chain_delay_[c], chain_pos_, chain_latency_, frames);
-        chain_pos_ = (chain_pos_ + frames) % chain_delay_.front().size();
+        chain_bypass_delay(out, out, frames);
     }
 }
 
@@ -241,9 +246,7 @@ void Engine::chain_stage(float* const* out, std::size_t frames) noexcept {
         chain_incoming_ = chain_offered_.take();
         chain_swap_pos_ = 0;
     }
-    for (std::size_t c = 0; c < n; ++c)
-        delayed(post_[c].data(), bypass_[c].data(), chain_delay_[c], chain_pos_, chain_latency_, frames);
-    chain_pos_ = (chain_pos_ + frames) % chain_delay_.front().size();
+    chain_bypass_delay(post_ptr_.data(), bypass_ptr_.data(), frames);
 
     if (chain_) {
         for (std::size_t c = 0; c < n; ++c) std::memcpy(proc_[c].data(), post_[c].data(), frames * sizeof(float));

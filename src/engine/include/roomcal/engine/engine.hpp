@@ -98,6 +98,7 @@ private:
     void correction_stage(const float* const* in, std::size_t frames) noexcept;
     void fixed_stages(const float* const* in, float* const* out, std::size_t frames) noexcept;
     void chain_stage(float* const* out, std::size_t frames) noexcept;
+    void chain_bypass_delay(const float* const* from, float* const* to, std::size_t frames) noexcept;
 
     EngineConfig config_;
     std::size_t fade_samples_ = 1;
